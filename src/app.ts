@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
+import fastifyMetrics from 'fastify-metrics';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/dialect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { bootstrap } from './bootstrap.js';
+import { registerErrorHandling } from './http/errorHandler.js';
+import { registerValidation } from './http/validation.js';
+import { authPlugin } from './http/auth.js';
+import { idempotencyPlugin, sweepIdempotencyKeys } from './http/idempotency.js';
+import { conversationRoutes } from './http/routes/conversations.js';
+import { ticketRoutes } from './http/routes/tickets.js';
+import { settingsRoutes } from './http/routes/settings.js';
+import { profileRoutes } from './http/routes/profiles.js';
+import { sessionRoutes } from './http/routes/session.js';
+import { eventRoutes } from './http/routes/events.js';
+import { aiAgentRoutes } from './http/routes/aiAgents.js';
+import { opsRoutes, packageVersion } from './http/routes/ops.js';
+import { JobWorker } from './jobs/worker.js';
+import { buildTasks } from './jobs/tasks.js';
+import { sweepExpiredSessions } from './auth/sessionStore.js';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  worker: JobWorker | null;
+}
+
+function loggerOptions(config: Config) {
+  const pretty = process.stdout.isTTY && config.NODE_ENV !== 'test';
+  return {
+    level: config.LOG_LEVEL,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  };
+}
+
+/** Builds the whole service: database (migrated, bootstrapped), HTTP routes and the job worker. */
+export async function buildApp(config: Config): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    connectionTimeout: 120_000,
+    requestTimeout: 120_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const db = openDatabase({ kind: config.dbKind, sqliteFile: config.sqliteFile, databaseUrl: config.DATABASE_URL });
+  await migrateToLatest(db);
+  const { secrets } = await bootstrap(db, config, app.log);
+
+  let worker: JobWorker | null = null;
+  const ctx: AppContext = { config, db, log: app.log, secrets, notifyJobs: () => worker?.notify() };
+  if (config.WORKER_ENABLED) {
+    worker = new JobWorker(db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: config.JOB_LEASE_SECONDS * 1000, logger: app.log.child({ component: 'worker' }) });
+  }
+
+  registerValidation(app);
+  registerErrorHandling(app, config.BODY_LIMIT_BYTES);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: 2000,
+    retryAfter: 10,
+    pressureHandler: (_req, reply, type, value) => {
+      reply.code(503).header('retry-after', '10').send({ success: false, error: { code: 'overloaded', message: `service overloaded (${type}: ${value}); retry later` } });
+    },
+  });
+  // fastify-metrics is CommonJS with an `exports.default`; under NodeNext the plugin sits one level down.
+  await app.register(fastifyMetrics.default, { endpoint: '/metrics', clearRegisterOnInit: true, routeMetrics: { enabled: true } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ticketmind — Enneo mind API', version: packageVersion, description: 'Customer-service backend speaking the Enneo "mind" API. Auth: connect.sid session cookie (POST /api/auth/login) or Authorization: Bearer <api key>.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'connect.sid' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authPlugin, { ctx });
+  await app.register(idempotencyPlugin, { ctx });
+  for (const routes of [sessionRoutes, conversationRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, aiAgentRoutes, opsRoutes]) {
+    await app.register(routes, { ctx });
+  }
+  app.get('/api/mind/docs/open-api', { schema: { hide: true } }, async () => app.swagger());
+
+  const maintenance = setInterval(() => {
+    Promise.all([sweepExpiredSessions(db.kysely), sweepIdempotencyKeys(ctx)]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
+  }, 10 * 60 * 1000);
+  maintenance.unref();
+
+  app.addHook('onReady', async () => worker?.start());
+  app.addHook('onClose', async () => {
+    clearInterval(maintenance);
+    await worker?.stop();
+    await db.close();
+  });
+  return { app, ctx, worker };
+}

@@ -1,0 +1,29 @@
+import { Invalid } from '../errors.js';
+
+export interface AttachmentInput {
+  index: number;
+  name: string;
+  url: string | null;
+  base64: string | null;
+}
+
+/** Each attachment needs a name and a `url` or `base64` (conversation-store.md). */
+export function validateAttachmentInputs(list: ReadonlyArray<{ name: string; url?: string | null; base64?: string | null }>): AttachmentInput[] {
+  return list.map((a, index) => {
+    const field = `attachments[${index}]`;
+    const name = a.name.trim();
+    if (!name) throw new Invalid(`${field}.name`, 'must not be empty');
+    const url = a.url?.trim() || null;
+    const base64 = a.base64?.trim() || null;
+    if (!url && !base64) throw new Invalid(field, 'needs url or base64', 'attachment_source_missing');
+    if (url && !/^https?:\/\//i.test(url)) throw new Invalid(`${field}.url`, 'only http and https URLs can be fetched', 'invalid_url');
+    if (url) {
+      try {
+        new URL(url);
+      } catch {
+        throw new Invalid(`${field}.url`, `"${url.slice(0, 200)}" is not a valid URL`, 'invalid_url');
+      }
+    }
+    return { index, name, url, base64 };
+  });
+}

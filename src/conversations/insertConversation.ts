@@ -1,0 +1,181 @@
+import type { Transaction } from 'kysely';
+import type { AttachmentRow, ConversationRow, Database, TicketRow } from '../db/schema.js';
+import { Invalid } from '../errors.js';
+import { nowSeconds } from '../time.js';
+import { recordEvent } from '../events/eventLog.js';
+import { enqueueJob } from '../jobs/queue.js';
+import { planTicketChanges } from '../tickets/rules.js';
+import type { Actor } from '../auth/actor.js';
+import type { PreparedMessage } from './prepareMessage.js';
+import type { StoredAttachment } from '../attachments/storeAttachments.js';
+
+export const PROCESS_TASK = 'processConversation';
+
+export interface InsertOptions {
+  maxAttempts: number;
+  /** realtime: the job is the safety net that takes over when the time budget runs out. */
+  realtimeBudgetMs: number;
+  isNewTicket?: boolean;
+}
+
+export interface InsertedConversation {
+  conversation: ConversationRow;
+  attachments: AttachmentRow[];
+  eventId: number;
+  jobId: number | null;
+}
+
+/**
+ * The write of one message, inside the caller's transaction: checks that need the database
+ * (subchannel, agent, intents), the conversation and attachment rows, the ticket update, the
+ * events and the AI job. Shared by the store endpoint and ticket create.
+ */
+export async function insertConversation(
+  trx: Transaction<Database>,
+  ticket: TicketRow,
+  msg: PreparedMessage,
+  files: StoredAttachment[],
+  actor: Actor,
+  opts: InsertOptions,
+): Promise<InsertedConversation> {
+  const now = nowSeconds();
+  const subchannelId = msg.subchannelId ?? ticket.subchannel_id;
+  let mailbox: string | null = null;
+  if (msg.subchannelId !== null) {
+    const sc = await trx.selectFrom('subchannels').select(['channel', 'data']).where('id', '=', msg.subchannelId).executeTakeFirst();
+    if (!sc) throw new Invalid('subchannelId', `subchannel ${msg.subchannelId} does not exist`, 'unknown_subchannel');
+    if (sc.channel !== ticket.channel) {
+      throw new Invalid('subchannelId', `subchannel ${msg.subchannelId} belongs to channel ${sc.channel}, not to the ticket's channel ${ticket.channel}`, 'subchannel_channel_mismatch');
+    }
+    mailbox = mailboxOf(sc.data);
+  } else if (subchannelId !== null && msg.direction !== 'in') {
+    const sc = await trx.selectFrom('subchannels').select('data').where('id', '=', subchannelId).executeTakeFirst();
+    mailbox = mailboxOf(sc?.data ?? null);
+  }
+
+  // The author of an agent message defaults to the caller; customer messages have none.
+  const agentId = msg.agentId ?? (msg.direction === 'in' ? null : actor.agentId);
+  let agent: { id: number; name: string; email: string } | undefined;
+  if (agentId !== null) {
+    agent = await trx.selectFrom('agents').select(['id', 'name', 'email']).where('id', '=', agentId).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!agent) throw new Invalid('agentId', `agent ${agentId} does not exist`, 'unknown_agent');
+  }
+
+  const intentCodes = await resolveIntentCodes(trx, msg.intentIds);
+
+  const isAgentMessage = msg.direction !== 'in';
+  const sender = isAgentMessage && agent
+    ? { id: agent.id, name: agent.name, email: agent.email }
+    : { id: null, name: msg.fromName, email: msg.fromEmail, ...(msg.senderInput ?? {}) };
+
+  const conversation = await trx
+    .insertInto('conversations')
+    .values({
+      ticket_id: ticket.id,
+      external_conversation_id: msg.externalConversationId,
+      type: msg.type,
+      direction: msg.direction,
+      private: msg.isPrivate ? 1 : 0,
+      is_draft: 0,
+      subchannel_id: subchannelId,
+      from_email: msg.fromEmail ?? (isAgentMessage ? mailbox : null),
+      from_name: msg.fromName ?? (isAgentMessage ? agent?.name ?? null : null),
+      agent_id: agentId,
+      sender: JSON.stringify(sender),
+      to_emails: JSON.stringify(msg.to),
+      cc_emails: JSON.stringify(msg.cc),
+      bcc_emails: JSON.stringify(msg.bcc),
+      subject: msg.subject,
+      body: msg.body,
+      body_plain: msg.bodyPlain,
+      body_clean: msg.bodyClean,
+      content: JSON.stringify(msg.content),
+      intent_codes: JSON.stringify(intentCodes),
+      process: msg.process,
+      cortex_request_id: null,
+      crm_notification_id: msg.crmNotificationId,
+      contract_id: msg.contractId,
+      customer_id: msg.customerId,
+      raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
+      created_at: msg.createdAt,
+      modified_at: now,
+      deleted_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  const attachments: AttachmentRow[] = [];
+  for (const f of files) {
+    attachments.push(
+      await trx
+        .insertInto('attachments')
+        .values({ ...f.row, conversation_id: conversation.id, ticket_id: ticket.id, created_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+  }
+
+  const { update, changes } = planTicketChanges(ticket, msg.ticketChanges);
+  const lastMessageAt = Math.max(ticket.last_message_at ?? 0, msg.createdAt);
+  await trx
+    .updateTable('tickets')
+    .set({
+      ...update,
+      modified_at: now,
+      last_message_at: lastMessageAt,
+      ...(msg.direction === 'in' ? { last_customer_message_at: Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) } : {}),
+    })
+    .where('id', '=', ticket.id)
+    .execute();
+  if (Object.keys(changes).length > 0) {
+    await recordEvent(trx, { type: 'ticketUpdated', ticketId: ticket.id, data: { userId: actor.agentId, changes, ticketId: ticket.id }, createdBy: actor.agentId });
+  }
+
+  const eventData = {
+    ticketId: ticket.id,
+    conversationId: conversation.id,
+    userId: actor.agentId,
+    crmNotificationId: msg.crmNotificationId,
+    direction: msg.direction,
+    externalConversationId: msg.externalConversationId,
+  };
+  const eventId = await recordEvent(trx, { type: 'conversationStored', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+  if (isAgentMessage) {
+    await recordEvent(trx, { type: 'conversationCreated', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+  }
+
+  // Without AI there is nothing to wait for: the customer-message events fire at once.
+  // Otherwise the AI pipeline records them when it has processed the message.
+  if (msg.process === 'false' && msg.direction === 'in') {
+    const first = opts.isNewTicket || ticket.last_customer_message_at === null;
+    await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+  }
+
+  let jobId: number | null = null;
+  if (msg.process !== 'false') {
+    jobId = await enqueueJob(trx, PROCESS_TASK, { conversationId: conversation.id, ticketId: ticket.id }, {
+      jobKey: `conversation:${conversation.id}`,
+      maxAttempts: opts.maxAttempts,
+      runAt: msg.process === 'realtime' ? Date.now() + opts.realtimeBudgetMs : undefined,
+    });
+  }
+  return { conversation, attachments, eventId, jobId };
+}
+
+function mailboxOf(data: string | null): string | null {
+  if (!data) return null;
+  const d = JSON.parse(data) as { email?: unknown; address?: unknown };
+  const v = d.email ?? d.address;
+  return typeof v === 'string' ? v : null;
+}
+
+async function resolveIntentCodes(trx: Transaction<Database>, ids: number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx.selectFrom('ai_agents').select(['id', 'code']).where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r.code]));
+  return ids.map((id, i) => {
+    const code = byId.get(id);
+    if (!code) throw new Invalid(`intentIds[${i}]`, `intent ${id} is not in the AI-agent catalogue (GET /api/mind/aiAgents)`, 'unknown_intent');
+    return code;
+  });
+}

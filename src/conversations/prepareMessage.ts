@@ -1,0 +1,75 @@
+import { Invalid } from '../errors.js';
+import { nowSeconds, parseDateInput } from '../time.js';
+import { parseAddress, parseAddressList, formatAddress } from './addresses.js';
+import { cleanText, htmlToPlain } from './bodies.js';
+import type { StoreBody } from '../http/schemas/conversation.js';
+import { validateAttachmentInputs, type AttachmentInput } from '../attachments/validateAttachments.js';
+import { normalizeStatus } from '../tickets/rules.js';
+
+export type ProcessMode = 'realtime' | 'batch' | 'false';
+
+/** Body wins over the query parameter (Enneo's clients send `?process=batch`). */
+export function resolveProcess(body: unknown, query: unknown): ProcessMode {
+  const v = body ?? query ?? 'batch';
+  if (v === false || v === 'false') return 'false';
+  if (v === 'realtime' || v === 'batch') return v;
+  throw new Invalid('process', `"${String(v)}" is not a process mode; use realtime, batch or false`);
+}
+
+/**
+ * Everything about an incoming message that can be checked and derived without the database:
+ * addresses, dates, bodies, attachment inputs. Runs before any transaction opens, so a request
+ * that breaks a rule here costs no database work.
+ */
+export function prepareMessage(input: StoreBody, processQuery?: string) {
+  const process = resolveProcess(input.process, processQuery);
+  const body = input.body ?? '';
+  const from = input.from ? parseAddress(input.from, 'from') : null;
+  const createdAt = input.createdAt != null ? parseDateInput(input.createdAt, 'createdAt') : nowSeconds();
+  // Dates are checked here so a bad one fails before the transaction; the ticket rules apply them.
+  if (input.dueBy != null) parseDateInput(input.dueBy, 'dueBy');
+  if (input.firstResponseDueBy != null) parseDateInput(input.firstResponseDueBy, 'firstResponseDueBy');
+  if (input.status != null) normalizeStatus(input.status);
+  const bodyPlain = input.bodyPlain ?? htmlToPlain(body);
+  const bodyClean = input.bodyClean ?? cleanText(body);
+  const intentIds = input.intentIds ?? [];
+  const attachments: AttachmentInput[] = validateAttachmentInputs(input.attachments ?? []);
+  const content = input.content && Object.keys(input.content).length > 0 ? input.content : { message: bodyClean };
+  const crm = input.crmNotificationId;
+  return {
+    process,
+    direction: input.direction ?? 'in',
+    type: input.type ?? 'html',
+    isPrivate: input.private ?? false,
+    fromEmail: from?.address ?? null,
+    fromName: input.fromName ?? from?.name ?? null,
+    fromDisplay: from ? formatAddress({ address: from.address, name: input.fromName ?? from.name }) : null,
+    to: parseAddressList(input.to, 'to'),
+    cc: parseAddressList(input.ccEmails, 'ccEmails'),
+    bcc: parseAddressList(input.bccEmails, 'bccEmails'),
+    subject: input.subject ?? null,
+    body,
+    bodyPlain,
+    bodyClean,
+    content,
+    createdAt,
+    senderInput: input.sender && Object.keys(input.sender).length > 0 ? input.sender : null,
+    rawData: input.rawData ?? null,
+    crmNotificationId: crm === null || crm === undefined ? null : String(crm),
+    contractId: input.contractId ?? null,
+    customerId: input.customerId ?? null,
+    externalConversationId: input.externalConversationId ?? null,
+    intentIds,
+    attachments,
+    subchannelId: input.subchannelId ?? null,
+    agentId: input.agentId ?? null,
+    ticketChanges: {
+      status: input.status ?? null,
+      priority: input.priority ?? null,
+      dueBy: input.dueBy ?? null,
+      firstResponseDueBy: input.firstResponseDueBy ?? null,
+    },
+  };
+}
+
+export type PreparedMessage = ReturnType<typeof prepareMessage>;

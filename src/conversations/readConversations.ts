@@ -1,0 +1,39 @@
+import type { Db } from '../db/dialect.js';
+import type { AttachmentRow } from '../db/schema.js';
+import { NotFound } from '../errors.js';
+import { serializeConversation } from './serialize.js';
+
+export interface ConversationFilters {
+  type?: string;
+  direction?: string;
+  private?: boolean;
+  includeRawData?: boolean;
+}
+
+export async function listConversations(db: Db, ticketId: number, f: ConversationFilters = {}) {
+  const ticket = await db.kysely.selectFrom('tickets').select('id').where('id', '=', ticketId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
+  let q = db.kysely.selectFrom('conversations').selectAll().where('ticket_id', '=', ticketId).where('deleted_at', 'is', null);
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.direction) q = q.where('direction', '=', f.direction);
+  if (f.private !== undefined) q = q.where('private', '=', f.private ? 1 : 0);
+  const rows = await q.orderBy('created_at').orderBy('id').execute();
+  const files = rows.length
+    ? await db.kysely.selectFrom('attachments').selectAll().where('conversation_id', 'in', rows.map((r) => r.id)).orderBy('position').execute()
+    : [];
+  const byConversation = new Map<number, AttachmentRow[]>();
+  for (const a of files) byConversation.set(a.conversation_id, [...(byConversation.get(a.conversation_id) ?? []), a]);
+  return rows.map((r) => serializeConversation(r, byConversation.get(r.id) ?? [], { includeRawData: f.includeRawData }));
+}
+
+export async function loadConversation(db: Db, ticketId: number, conversationId: number, opts: { includeRawData?: boolean } = {}) {
+  const row = await db.kysely
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', conversationId)
+    .where('ticket_id', '=', ticketId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const files = await db.kysely.selectFrom('attachments').selectAll().where('conversation_id', '=', conversationId).orderBy('position').execute();
+  return serializeConversation(row, files, opts);
+}

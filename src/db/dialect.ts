@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDefinitionBuilder } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// Every difference between SQLite and PostgreSQL that the rest of the code must not know about
+// lives in this module.
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  kind: DbKind;
+  sqliteFile?: string;
+  databaseUrl?: string;
+  poolSize?: number;
+}
+
+// pg returns int8 (COUNT, bigint columns) as strings to avoid precision loss; our bigints are
+// timestamps and counters far below 2^53, so numbers are safe and keep both dialects alike.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openDatabase(opts: OpenOptions): Db {
+  if (opts.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+  }
+  const file = opts.sqliteFile ?? ':memory:';
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  // WAL lets readers run beside the single writer; NORMAL sync is durable across process
+  // crashes (only an OS crash can lose the last commits), the usual trade-off for WAL.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { kysely, kind: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** An auto-increment integer primary key. */
+export function idColumn(kind: DbKind) {
+  return (col: ColumnDefinitionBuilder) =>
+    kind === 'postgres' ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey().autoIncrement();
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | null;
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Case-insensitive LIKE: SQLite's LIKE already ignores ASCII case, PostgreSQL needs ILIKE. */
+export function ilike(kind: DbKind): 'like' | 'ilike' {
+  return kind === 'postgres' ? 'ilike' : 'like';
+}
+
+/** Row lock for claiming queue rows; SQLite has a single writer and needs none. */
+export function claimLockSuffix(kind: DbKind) {
+  return kind === 'postgres' ? sql` for update skip locked` : sql``;
+}
+
+/** Row lock for read-modify-write of one row (the ticket a message updates). */
+export function rowLockSuffix(kind: DbKind) {
+  return kind === 'postgres' ? sql` for update` : sql``;
+}
+
+/** After inserting explicit ids, move PostgreSQL's identity sequence past them (SQLite does this itself). */
+export async function syncIdSequence(db: Db, table: string): Promise<void> {
+  if (db.kind !== 'postgres') return;
+  await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(db.kysely);
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

@@ -1,0 +1,20 @@
+import { Migrator, type Migration } from 'kysely';
+import type { Db } from './dialect.js';
+import { coreMigration } from './migrations/001_core.js';
+
+// Migrations are listed here in order; each receives the dialect so that the one set serves
+// SQLite and PostgreSQL alike.
+function migrations(db: Db): Record<string, Migration> {
+  return {
+    '001_core': coreMigration(db.kind),
+  };
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations(db) } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
+  }
+}

@@ -1,0 +1,251 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// One source of truth for table shapes on both SQLite and PostgreSQL. Portable choices:
+// times are integer Unix seconds (jobs: milliseconds), booleans are 0/1 integers,
+// structured values are JSON text. See src/db/dialect.ts for the few real differences.
+
+export interface AgentTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role: 'admin' | 'agent';
+  enabled: number;
+  created_at: number;
+  modified_at: number;
+  deleted_at: number | null;
+}
+
+export interface SessionTable {
+  sid: string;
+  agent_id: number | null;
+  data: string;
+  expires_at: number;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  agent_id: number;
+  name: string;
+  token_hash: string;
+  last_chars: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface ChannelTable {
+  name: string;
+}
+
+export interface SubchannelTable {
+  id: Generated<number>;
+  channel: string;
+  name: string;
+  is_default: number;
+  interface: string;
+  enabled: number;
+  data: string | null;
+  created_at: number;
+}
+
+export interface TagTable {
+  id: Generated<number>;
+  name: string;
+  parent_id: number | null;
+  color: string | null;
+}
+
+export interface TicketTable {
+  id: Generated<number>;
+  external_ticket_id: string | null;
+  direction: string;
+  from_email: string | null;
+  from_name: string | null;
+  to_emails: string;
+  cc_emails: string;
+  bcc_emails: string;
+  channel: string;
+  subchannel_id: number | null;
+  status: string;
+  priority: string;
+  subject: string;
+  summary: string | null;
+  body: string;
+  body_plain: string;
+  body_clean: string;
+  sentiment: string | null;
+  language: string | null;
+  language_code: string | null;
+  ai_support_level: string;
+  contract_id: string | null;
+  customer_id: string | null;
+  agent_id: number | null;
+  worked_on_by: string | null;
+  raw_data: string | null;
+  cortex_request_id: number | null;
+  created_at: number;
+  modified_at: number;
+  first_response_due_by: number | null;
+  due_by: number | null;
+  closed_at: number | null;
+  last_message_at: number | null;
+  last_customer_message_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface TicketTagTable {
+  ticket_id: number;
+  tag_id: number;
+}
+
+export interface ConversationTable {
+  id: Generated<number>;
+  ticket_id: number;
+  external_conversation_id: string | null;
+  type: string;
+  direction: string;
+  private: number;
+  is_draft: number;
+  subchannel_id: number | null;
+  from_email: string | null;
+  from_name: string | null;
+  agent_id: number | null;
+  sender: string;
+  to_emails: string;
+  cc_emails: string;
+  bcc_emails: string;
+  subject: string | null;
+  body: string;
+  body_plain: string;
+  body_clean: string;
+  content: string;
+  intent_codes: string;
+  process: string;
+  cortex_request_id: number | null;
+  crm_notification_id: string | null;
+  contract_id: string | null;
+  customer_id: string | null;
+  raw_data: string | null;
+  created_at: number;
+  modified_at: number;
+  deleted_at: number | null;
+}
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  conversation_id: number;
+  ticket_id: number;
+  position: number;
+  name: string;
+  original_url: string | null;
+  had_base64: number;
+  blob_key: string | null;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  inline: number;
+  file_ending: string | null;
+  content_type: string | null;
+  risk: string | null;
+  extraction_status: string;
+  extraction_data: string | null;
+  created_at: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  type: string;
+  ticket_id: number | null;
+  conversation_id: number | null;
+  data: string;
+  status: string;
+  created_at: number;
+  created_by: number | null;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  task: string;
+  payload: string;
+  job_key: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_until: number | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyKeyTable {
+  actor: string;
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: number;
+}
+
+export interface AiAgentTable {
+  id: Generated<number>;
+  code: string;
+  name_de: string;
+  name_en: string;
+  description: string;
+  examples: string;
+  enabled: number;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface TicketIntentTable {
+  id: Generated<number>;
+  ticket_id: number;
+  conversation_id: number | null;
+  ai_agent_id: number;
+  code: string;
+  confidence: number;
+  data: string;
+  status: string;
+  created_at: number;
+}
+
+export interface Database {
+  agents: AgentTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  settings: SettingTable;
+  channels: ChannelTable;
+  subchannels: SubchannelTable;
+  tags: TagTable;
+  tickets: TicketTable;
+  ticket_tags: TicketTagTable;
+  conversations: ConversationTable;
+  attachments: AttachmentTable;
+  events: EventTable;
+  jobs: JobTable;
+  idempotency_keys: IdempotencyKeyTable;
+  ai_agents: AiAgentTable;
+  ticket_intents: TicketIntentTable;
+}
+
+export type TicketRow = Selectable<TicketTable>;
+export type NewTicket = Insertable<TicketTable>;
+export type TicketUpdate = Updateable<TicketTable>;
+export type ConversationRow = Selectable<ConversationTable>;
+export type NewConversation = Insertable<ConversationTable>;
+export type AttachmentRow = Selectable<AttachmentTable>;
+export type AgentRow = Selectable<AgentTable>;
+export type EventRow = Selectable<EventTable>;
+export type SubchannelRow = Selectable<SubchannelTable>;
+export type JobRow = Selectable<JobTable>;
+export type AiAgentRow = Selectable<AiAgentTable>;

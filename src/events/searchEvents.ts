@@ -1,0 +1,44 @@
+import type { Db } from '../db/dialect.js';
+import { BadRequest, NotFound } from '../errors.js';
+import { buildFilterConditions, type FieldSpec, type FilterInput } from '../search/filters.js';
+import { serializeEvent } from './eventLog.js';
+
+const FIELDS: Record<string, FieldSpec> = {
+  'e.id': { column: 'id', kind: 'int' },
+  'e.type': { column: 'type', kind: 'text' },
+  'e.ticketId': { column: 'ticket_id', kind: 'int' },
+  'e.conversationId': { column: 'conversation_id', kind: 'int' },
+  'e.status': { column: 'status', kind: 'text' },
+  'e.createdAt': { column: 'created_at', kind: 'date' },
+  'e.createdBy': { column: 'created_by', kind: 'int' },
+};
+const ORDER: Record<string, 'id' | 'created_at' | 'type'> = { 'e.id': 'id', 'e.createdAt': 'created_at', 'e.type': 'type' };
+
+export interface EventSearch {
+  filters?: FilterInput[];
+  limit?: number;
+  offset?: number;
+  orderByField?: string;
+  orderByDirection?: string;
+}
+
+export async function searchEvents(db: Db, s: EventSearch) {
+  const limit = s.limit ?? 20;
+  const offset = s.offset ?? 0;
+  const orderKey = s.orderByField ?? 'e.id';
+  const col = ORDER[orderKey] ?? ORDER[`e.${orderKey}`];
+  if (!col) throw new BadRequest('orderByField', `cannot order by "${orderKey}"; use ${Object.keys(ORDER).join(', ')}`, 'unknown_order_field');
+  const dir = (s.orderByDirection ?? 'desc').toLowerCase() === 'asc' ? 'asc' : 'desc';
+  const base = db.kysely.selectFrom('events').where((eb) => eb.and(buildFilterConditions(eb, s.filters ?? [], FIELDS, 'e.', db.kind)));
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy(col, dir).orderBy('id', dir).limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { success: true, events: rows.map(serializeEvent), total: Number(total.n), offset, limit };
+}
+
+export async function getEvent(db: Db, id: number) {
+  const row = await db.kysely.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound('event', id, 'id');
+  return { success: true, event: serializeEvent(row) };
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError } from '../errors.js';
+
+interface ErrorBody {
+  success: false;
+  error: { code: string; message: string; field?: string };
+}
+
+const body = (code: string, message: string, field?: string): ErrorBody => ({
+  success: false,
+  error: field ? { code, message, field } : { code, message },
+});
+
+// Ajv reports `/attachments/0/name`; clients read `attachments[0].name`.
+function fieldOf(instancePath: string, missing?: string): string | undefined {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (missing) parts.push(missing);
+  if (parts.length === 0) return undefined;
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+/** The one place where errors become the contract's JSON error shape. */
+export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
+    if (err instanceof DomainError) {
+      return reply.code(err.statusCode).send(body(err.code, err.message, err.field));
+    }
+    if (err.validation) {
+      const v = err.validation[0];
+      const params = (v?.params ?? {}) as { missingProperty?: string; allowedValues?: unknown[] };
+      const where = err.validationContext === 'body' ? undefined : err.validationContext;
+      const field = fieldOf(v?.instancePath ?? '', params.missingProperty) ?? where;
+      const reason = params.missingProperty ? 'is required' : v?.keyword === 'anyOf' ? 'has the wrong type or value' : v?.message ?? 'is invalid';
+      return reply.code(400).send(body('invalid_request', `${field ?? 'body'} ${reason}`, field));
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(body('payload_too_large', `request body exceeds the limit of ${bodyLimit} bytes`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send(body('unsupported_media_type', `content type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(body('malformed_json', 'the body is empty but content-type is application/json'));
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return reply.code(400).send(body('malformed_json', `the body is not valid JSON: ${err.message}`));
+    }
+    if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+      return reply.code(400).send(body('malformed_json', `the body is not valid JSON: ${err.message}`));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'bad_request';
+      return reply.code(status).send(body(code, err.message));
+    }
+    if (status === 503) return reply.code(503).send(body('unavailable', err.message));
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(body('internal_error', 'internal error; the request id in the logs has details'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

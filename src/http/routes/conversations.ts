@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import { storeConversation } from '../../conversations/storeConversation.js';
+import { listConversations, loadConversation } from '../../conversations/readConversations.js';
+import { NotFound } from '../../errors.js';
+import { ConversationResponse, ProcessQuery, StoreBody, StoreResponse } from '../schemas/conversation.js';
+import { Id } from '../schemas/common.js';
+
+const TicketParams = Type.Object({ ticketId: Id });
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/mind/ticket/:ticketId/conversation/store', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'Store a conversation (message) on a ticket',
+      description: [
+        'The contract of conversation-store.md. Lenient and strict rules taken where the reference is silent:',
+        '- `process` in the body wins over `?process=`; JSON `false` equals "false".',
+        '- Invalid addresses (e.g. the reference placeholder "<string>") are a 422 naming the entry.',
+        '- Unknown `intentIds`, `agentId` or a `subchannelId` outside the ticket\'s channel are a 422.',
+        '- An empty `content` object counts as not given: `content.message` is then the clean text.',
+        '- The same `externalConversationId` on the same ticket returns the first conversation (no second row, no second event).',
+        '- `Idempotency-Key` header: the first response is replayed for a repeat of the same request.',
+      ].join('\n'),
+      params: TicketParams,
+      querystring: ProcessQuery,
+      body: StoreBody,
+      response: { 200: StoreResponse },
+    },
+    handler: async (request) => storeConversation(ctx, request.params.ticketId, request.body, actorOf(request), request.query.process),
+  });
+
+  app.get('/api/mind/ticket/:ticketId/conversation', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'List the conversations of a ticket',
+      params: TicketParams,
+      querystring: Type.Object({
+        type: Type.Optional(Type.String()),
+        direction: Type.Optional(Type.String()),
+        private: Type.Optional(Type.Boolean()),
+        includeRawData: Type.Optional(Type.Boolean()),
+      }, { additionalProperties: true }),
+      response: { 200: Type.Object({ success: Type.Boolean(), conversations: Type.Array(ConversationResponse) }) },
+    },
+    handler: async (request) => ({ success: true, conversations: await listConversations(ctx.db, request.params.ticketId, request.query) }),
+  });
+
+  app.get('/api/mind/ticket/:ticketId/conversation/:conversationId', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'One conversation of a ticket',
+      params: Type.Object({ ticketId: Id, conversationId: Id }),
+      querystring: Type.Object({ includeRawData: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
+      response: { 200: Type.Object({ success: Type.Boolean(), conversation: ConversationResponse }) },
+    },
+    handler: async (request) => {
+      const { ticketId, conversationId } = request.params;
+      const conversation = await loadConversation(ctx.db, ticketId, conversationId, request.query);
+      if (!conversation) throw new NotFound('conversation', conversationId, 'conversationId');
+      return { success: true, conversation };
+    },
+  });
+};

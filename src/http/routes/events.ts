@@ -1,0 +1,40 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { getEvent, searchEvents } from '../../events/searchEvents.js';
+import { EVENT_TYPES, toHookName } from '../../events/eventLog.js';
+import { Filter, IdParams } from '../schemas/common.js';
+
+export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/mind/event/search', {
+    schema: {
+      tags: ['events'],
+      summary: 'Search the event log',
+      description: 'Paging and order come as query parameters (Enneo); the body may carry them too. Filter keys `e.*`. `includeTraces` and `format` are accepted.',
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        orderByField: Type.Optional(Type.String()),
+        orderByDirection: Type.Optional(Type.String()),
+        includeTraces: Type.Optional(Type.Boolean()),
+        format: Type.Optional(Type.String()),
+      }, { additionalProperties: true }),
+      body: Type.Optional(Type.Object({
+        filters: Type.Optional(Type.Array(Filter, { maxItems: 50 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        orderByField: Type.Optional(Type.String()),
+        orderByDirection: Type.Optional(Type.String()),
+      }, { additionalProperties: true })),
+    },
+    handler: async (request) => searchEvents(ctx.db, { ...request.query, ...(request.body ?? {}) }),
+  });
+  app.get('/api/mind/event/getEventTypes', {
+    schema: { tags: ['events'], summary: 'Event types: log name and hook name' },
+    handler: async () => ({ success: true, eventTypes: EVENT_TYPES.map((t) => ({ type: t, hookName: toHookName(t) })) }),
+  });
+  app.get('/api/mind/event/:id', {
+    schema: { tags: ['events'], summary: 'One event', params: IdParams },
+    handler: async (request) => getEvent(ctx.db, request.params.id),
+  });
+};

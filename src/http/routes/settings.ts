@@ -1,0 +1,71 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import { requireAdmin } from '../../auth/actor.js';
+import { AnyObject, IdParams, Nullable, Opt } from '../schemas/common.js';
+import { Channel } from '../schemas/ticket.js';
+import { createSubchannel, deleteSubchannel, listSubchannels } from '../../settings/subchannels.js';
+import { createTag, deleteTag, listTags } from '../../settings/tags.js';
+
+const Subchannel = Type.Object({
+  id: Type.Integer(), channel: Type.String(), name: Type.String(), isDefault: Type.Boolean(),
+  interface: Type.String(), enabled: Type.Boolean(), data: Nullable(AnyObject),
+});
+
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/mind/settings/subchannel', {
+    schema: { tags: ['settings'], summary: 'Subchannels (mailboxes, chat bots, phone lines)', response: { 200: Type.Object({ success: Type.Boolean(), subchannels: Type.Array(Subchannel) }) } },
+    handler: async () => ({ success: true, subchannels: await listSubchannels(ctx.db) }),
+  });
+  app.post('/api/mind/settings/subchannel', {
+    schema: {
+      tags: ['settings'],
+      summary: 'Add a subchannel (admin); an `id` in the body is ignored, ids are generated',
+      body: Type.Object({
+        channel: Channel,
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        isDefault: Opt(Type.Boolean()),
+        interface: Opt(Type.String({ minLength: 1, maxLength: 40 })),
+        enabled: Opt(Type.Boolean()),
+        data: Opt(AnyObject),
+      }, { additionalProperties: true }),
+    },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing subchannels');
+      return { success: true, id: await createSubchannel(ctx.db, request.body) };
+    },
+  });
+  app.delete('/api/mind/settings/subchannel/:id', {
+    schema: { tags: ['settings'], summary: 'Delete a subchannel (admin); refused while tickets use it', params: IdParams },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing subchannels');
+      await deleteSubchannel(ctx.db, request.params.id);
+      return { success: true };
+    },
+  });
+
+  app.get('/api/mind/tag', {
+    schema: { tags: ['settings'], summary: 'Tags' },
+    handler: async () => ({ success: true, tags: await listTags(ctx.db) }),
+  });
+  app.post('/api/mind/tag', {
+    schema: {
+      tags: ['settings'],
+      summary: 'Add a tag (admin)',
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), parentId: Opt(Type.Integer({ minimum: 1 })), color: Opt(Type.String({ maxLength: 20 })) }, { additionalProperties: true }),
+    },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing tags');
+      return { success: true, id: await createTag(ctx.db, request.body) };
+    },
+  });
+  app.delete('/api/mind/tag/:id', {
+    schema: { tags: ['settings'], summary: 'Delete a tag (admin)', params: IdParams },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing tags');
+      await deleteTag(ctx.db, request.params.id);
+      return { success: true };
+    },
+  });
+};

@@ -1,0 +1,64 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import { createTicket } from '../../tickets/createTicket.js';
+import { loadTicket } from '../../tickets/readTickets.js';
+import { updateTicket, updateTickets } from '../../tickets/updateTicket.js';
+import { searchTickets } from '../../tickets/searchTickets.js';
+import { getTicketIntents } from '../../tickets/intents.js';
+import { IdParams, Id } from '../schemas/common.js';
+import { ProcessQuery } from '../schemas/conversation.js';
+import { TicketBulkPatchBody, TicketCreateBody, TicketGetQuery, TicketPatchBody, TicketSearchBody } from '../schemas/ticket.js';
+
+export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/mind/ticket', {
+    schema: {
+      tags: ['tickets'],
+      summary: 'Create a ticket with its first message',
+      description:
+        'Answers with the ticket itself (as GET /ticket/{id}). `externalTicketId` dedupes: when a ticket with it exists, ' +
+        'its status, priority, dates, tags, agent, contract, customer and rawData are updated from the request and it is returned; ' +
+        'the message is not stored twice. Create uses `cc`/`bcc` where store uses `ccEmails`/`bccEmails`.',
+      querystring: ProcessQuery,
+      body: TicketCreateBody,
+    },
+    handler: async (request) => createTicket(ctx, request.body, actorOf(request), request.query.process),
+  });
+
+  app.get('/api/mind/ticket/:id', {
+    schema: { tags: ['tickets'], summary: 'A ticket (bare object, no envelope)', params: IdParams, querystring: TicketGetQuery },
+    handler: async (request) => loadTicket(ctx.db, request.params.id, request.query),
+  });
+
+  app.patch('/api/mind/ticket/:id', {
+    schema: {
+      tags: ['tickets'],
+      summary: 'Update a ticket',
+      description: '`status: "pending"` needs `dueBy` in the future. Records a TicketUpdated event `{userId, changes, ticketId}`.',
+      params: IdParams,
+      body: TicketPatchBody,
+    },
+    handler: async (request) => ({ success: true, ticket: await updateTicket(ctx, request.params.id, request.body, actorOf(request)) }),
+  });
+
+  app.patch('/api/mind/ticket', {
+    schema: { tags: ['tickets'], summary: 'Update several tickets at once (all or nothing)', body: TicketBulkPatchBody },
+    handler: async (request) => updateTickets(ctx, request.body, actorOf(request)),
+  });
+
+  app.post('/api/mind/ticket/search', {
+    schema: {
+      tags: ['tickets'],
+      summary: 'Search tickets',
+      description: 'Filters `{key, comparator, value|values|from|to}` with keys `t.*` (unprefixed keys are read as `t.*`); comparators =, !=, in, notIn, <, >, <=, >=, between, like. Channel "all" matches every channel.',
+      body: TicketSearchBody,
+    },
+    handler: async (request) => searchTickets(ctx.db, request.body),
+  });
+
+  app.get('/api/mind/intent/byTicketId/:ticketId', {
+    schema: { tags: ['intents'], summary: "A ticket's detected intents", params: Type.Object({ ticketId: Id }) },
+    handler: async (request) => getTicketIntents(ctx.db, request.params.ticketId),
+  });
+};

@@ -1,0 +1,42 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** Enneo clients send `null` for fields they leave unset; null means "not given". */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Opt = <T extends TSchema>(t: T) => Type.Optional(Nullable(t));
+
+export const DateInput = Type.Union([Type.String({ maxLength: 40 }), Type.Number()], {
+  description: '"YYYY-MM-DD HH:MM:SS" (UTC), Unix seconds, or ISO 8601',
+});
+
+export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
+export const IdParams = Type.Object({ id: Id });
+
+export const ProcessMode = Type.Union([Type.Literal('realtime'), Type.Literal('batch'), Type.Literal('false'), Type.Literal(false)], {
+  description: 'when AI runs: realtime (before the response), batch (durable queue, default), false (never); JSON false = "false"',
+});
+
+export const ErrorResponse = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+export const Success = Type.Object({ success: Type.Boolean() });
+
+/** Enneo-style free-form object (rawData, data, sender, content). */
+export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+export const Filter = Type.Object(
+  {
+    key: Type.String({ maxLength: 100 }),
+    comparator: Type.Optional(Type.String({ maxLength: 10 })),
+    value: Type.Optional(Type.Any()),
+    values: Type.Optional(Type.Array(Type.Any(), { maxItems: 1000 })),
+    from: Type.Optional(Type.Any()),
+    to: Type.Optional(Type.Any()),
+  },
+  { additionalProperties: true },
+);

@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AnyObject, DateInput, Id, Nullable, Opt, ProcessMode } from './common.js';
+
+const Email = Type.String({ maxLength: 1000 });
+const EmailList = Type.Array(Email, { maxItems: 500 });
+
+export const AttachmentInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 500 }),
+  url: Opt(Type.String({ maxLength: 8192 })),
+  base64: Opt(Type.String()),
+});
+
+export const Direction = Type.Union([Type.Literal('in'), Type.Literal('out'), Type.Literal('internal')]);
+export const TicketStatusInput = Type.String({
+  maxLength: 40,
+  description: 'open, pending, closed; aliases: resolved → closed, waitingOnCustomer / waitingOnThirdParty → pending',
+});
+export const PriorityInput = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('urgent')]);
+
+// Fields shared by store and ticket create; the field table is conversation-store.md.
+export const messageFields = {
+  process: Opt(ProcessMode),
+  direction: Opt(Direction),
+  from: Opt(Email),
+  fromName: Opt(Type.String({ maxLength: 500 })),
+  to: Opt(EmailList),
+  subject: Opt(Type.String({ maxLength: 2000 })),
+  body: Opt(Type.String()),
+  bodyPlain: Opt(Type.String()),
+  bodyClean: Opt(Type.String()),
+  private: Opt(Type.Boolean()),
+  subchannelId: Opt(Id),
+  status: Opt(TicketStatusInput),
+  createdAt: Opt(DateInput),
+  firstResponseDueBy: Opt(DateInput),
+  dueBy: Opt(DateInput),
+  attachments: Opt(Type.Array(AttachmentInput, { maxItems: 100 })),
+  rawData: Opt(AnyObject),
+  type: Opt(Type.String({ minLength: 1, maxLength: 40 })),
+  contractId: Opt(Type.String({ maxLength: 200 })),
+  customerId: Opt(Type.String({ maxLength: 200 })),
+  agentId: Opt(Id),
+  priority: Opt(PriorityInput),
+};
+
+export const StoreBody = Type.Object(
+  {
+    ...messageFields,
+    ccEmails: Opt(EmailList),
+    bccEmails: Opt(EmailList),
+    externalConversationId: Opt(Type.String({ minLength: 1, maxLength: 500 })),
+    sender: Opt(AnyObject),
+    content: Opt(AnyObject),
+    intentIds: Opt(Type.Array(Type.Integer(), { maxItems: 100 })),
+    crmNotificationId: Opt(Type.Union([Type.String({ maxLength: 500 }), Type.Number()])),
+  },
+  { additionalProperties: true },
+);
+export type StoreBody = Static<typeof StoreBody>;
+
+export const ProcessQuery = Type.Object({ process: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('batch'), Type.Literal('false')])) }, { additionalProperties: true });
+
+export const AttachmentResponse = Type.Object({
+  id: Type.String(),
+  url: Nullable(Type.String()),
+  name: Type.String(),
+  size: Nullable(Type.Number()),
+  width: Type.Optional(Nullable(Type.Number())),
+  height: Type.Optional(Nullable(Type.Number())),
+  inline: Type.Boolean(),
+  fileEnding: Nullable(Type.String()),
+  contentType: Nullable(Type.String()),
+  originalUrl: Nullable(Type.String()),
+  risk: Nullable(Type.String()),
+  extractedData: Nullable(AnyObject),
+  extractionStatus: Type.String(),
+  extractionData: Nullable(AnyObject),
+});
+
+export const ConversationResponse = Type.Object({
+  id: Type.Integer(),
+  ticketId: Type.Integer(),
+  type: Type.String(),
+  direction: Type.String(),
+  private: Type.Boolean(),
+  isDraft: Type.Boolean(),
+  fromEmail: Nullable(Type.String()),
+  fromEmailName: Nullable(Type.String()),
+  agentId: Nullable(Type.Integer()),
+  sender: AnyObject,
+  toEmail: Type.Array(Type.String()),
+  ccEmails: Type.Array(Type.String()),
+  bccEmails: Type.Array(Type.String()),
+  subject: Nullable(Type.String()),
+  body: Type.String(),
+  bodyPlain: Type.String(),
+  bodyClean: Type.String(),
+  content: AnyObject,
+  intentIds: Type.Array(Type.String()),
+  cortexRequestId: Nullable(Type.Integer()),
+  attachments: Type.Array(AttachmentResponse),
+  crmNotificationId: Nullable(Type.String()),
+  externalConversationId: Nullable(Type.String()),
+  contractId: Nullable(Type.String()),
+  customerId: Nullable(Type.String()),
+  rawData: Type.Optional(Nullable(AnyObject)),
+  createdAt: Type.Integer(),
+  modifiedAt: Type.Integer(),
+  deletedAt: Nullable(Type.Integer()),
+});
+
+export const StoreResponse = Type.Object({
+  success: Type.Boolean(),
+  conversationId: Type.Integer(),
+  ticketId: Type.Integer(),
+  conversation: ConversationResponse,
+  eventId: Type.Integer(),
+  pending: Type.Optional(Type.Array(Type.String())),
+});

@@ -1,0 +1,63 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DateInput, Filter, Id, Opt, AnyObject } from './common.js';
+import { messageFields, PriorityInput, TicketStatusInput } from './conversation.js';
+import { CHANNELS } from '../../tickets/rules.js';
+
+const EmailList = Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 500 });
+
+export const Channel = Type.Union(CHANNELS.map((c) => Type.Literal(c)));
+
+export const TicketCreateBody = Type.Object(
+  {
+    ...messageFields,
+    channel: Channel,
+    cc: Opt(EmailList),
+    bcc: Opt(EmailList),
+    tags: Opt(Type.Array(Id, { maxItems: 100 })),
+    tagIds: Opt(Type.Array(Id, { maxItems: 100 })),
+    externalTicketId: Opt(Type.String({ minLength: 1, maxLength: 500 })),
+    templateId: Type.Optional(Type.Any()),
+    templateData: Type.Optional(Type.Any()),
+  },
+  { additionalProperties: true },
+);
+export type TicketCreateBody = Static<typeof TicketCreateBody>;
+
+export const ticketPatchFields = {
+  status: Opt(TicketStatusInput),
+  priority: Opt(PriorityInput),
+  agentId: Opt(Id),
+  dueBy: Opt(DateInput),
+  firstResponseDueBy: Opt(DateInput),
+  tagIds: Opt(Type.Array(Id, { maxItems: 100 })),
+  addTagIds: Opt(Type.Array(Id, { maxItems: 100 })),
+  removeTagIds: Opt(Type.Array(Id, { maxItems: 100 })),
+  contractId: Opt(Type.String({ maxLength: 200 })),
+  customerId: Opt(Type.String({ maxLength: 200 })),
+  workedOnBy: Type.Optional(Type.Any()),
+  rawData: Opt(AnyObject),
+};
+
+export const TicketPatchBody = Type.Object(ticketPatchFields, { additionalProperties: true });
+export type TicketPatchBody = Static<typeof TicketPatchBody>;
+
+export const TicketBulkPatchBody = Type.Array(Type.Object({ id: Id, ...ticketPatchFields }, { additionalProperties: true }), { minItems: 1, maxItems: 500 });
+export type TicketBulkPatchBody = Static<typeof TicketBulkPatchBody>;
+
+export const TicketSearchBody = Type.Object(
+  {
+    filters: Type.Optional(Type.Array(Filter, { maxItems: 50 })),
+    q: Opt(Type.String({ maxLength: 500 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    orderByField: Opt(Type.String({ maxLength: 50 })),
+    orderByDirection: Opt(Type.Union([Type.Literal('asc'), Type.Literal('desc'), Type.Literal('ASC'), Type.Literal('DESC')])),
+  },
+  { additionalProperties: true },
+);
+export type TicketSearchBody = Static<typeof TicketSearchBody>;
+
+export const TicketGetQuery = Type.Object(
+  { includeIntents: Type.Optional(Type.Boolean()), includeRawData: Type.Optional(Type.Boolean()) },
+  { additionalProperties: true },
+);

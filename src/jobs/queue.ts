@@ -1,0 +1,112 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, JobRow } from '../db/schema.js';
+import { claimLockSuffix, isUniqueViolation, type Db } from '../db/dialect.js';
+
+// A durable job queue in the application's own database (SQLite or PostgreSQL), in the manner
+// of graphile-worker: jobs are added inside the caller's transaction, claimed with a lease
+// (SKIP LOCKED on PostgreSQL), retried with backoff, and a lease that runs out — the worker
+// died — makes the job claimable again.
+
+type Exec = Kysely<Database> | Transaction<Database>;
+
+export interface EnqueueOptions {
+  jobKey?: string;
+  runAt?: number;
+  maxAttempts?: number;
+}
+
+/** Adds a job inside the given transaction. A duplicate jobKey is a no-op (returns null). */
+export async function enqueueJob(db: Exec, task: string, payload: unknown, opts: EnqueueOptions & { maxAttempts: number }): Promise<number | null> {
+  const now = Date.now();
+  const res = await db
+    .insertInto('jobs')
+    .values({
+      task,
+      payload: JSON.stringify(payload),
+      job_key: opts.jobKey ?? null,
+      status: 'queued',
+      attempts: 0,
+      max_attempts: opts.maxAttempts,
+      run_at: opts.runAt ?? now,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('job_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return res?.id ?? null;
+}
+
+export async function claimJob(db: Db, workerId: string, leaseMs: number): Promise<JobRow | null> {
+  const now = Date.now();
+  const next = db.kysely
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
+        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+      ]),
+    )
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(1)
+    .modifyEnd(claimLockSuffix(db.kind));
+  try {
+    const job = await db.kysely
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        attempts: eb('attempts', '+', 1),
+        locked_until: now + leaseMs,
+        locked_by: workerId,
+        updated_at: now,
+      }))
+      .where('id', '=', next)
+      .returning(['id', 'task', 'payload', 'job_key', 'status', 'attempts', 'max_attempts', 'run_at', 'locked_until', 'locked_by', 'last_error', 'created_at', 'updated_at'])
+      .executeTakeFirst();
+    return job ?? null;
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
+export async function completeJob(db: Db, job: JobRow, workerId: string): Promise<void> {
+  await db.kysely
+    .updateTable('jobs')
+    .set({ status: 'done', locked_until: null, updated_at: Date.now() })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Exponential backoff with full jitter: ~1 s, 2 s, 4 s … capped at 10 minutes. */
+export function backoffMs(attempt: number): number {
+  const cap = Math.min(600_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+export async function failJob(db: Db, job: JobRow, workerId: string, error: unknown, retryAfterMs?: number): Promise<'retry' | 'failed'> {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const final = job.attempts >= job.max_attempts;
+  const now = Date.now();
+  await db.kysely
+    .updateTable('jobs')
+    .set({
+      status: final ? 'failed' : 'queued',
+      run_at: final ? job.run_at : now + (retryAfterMs ?? backoffMs(job.attempts)),
+      locked_until: null,
+      last_error: message.slice(0, 4000),
+      updated_at: now,
+    })
+    .where('id', '=', job.id)
+    .where('locked_by', '=', workerId)
+    .execute();
+  return final ? 'failed' : 'retry';
+}
+
+export async function jobCounts(db: Db): Promise<Record<string, number>> {
+  const rows = await db.kysely.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

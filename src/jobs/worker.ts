@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/dialect.js';
+import type { JobRow } from '../db/schema.js';
+import { claimJob, completeJob, failJob } from './queue.js';
+
+export type TaskHandler = (payload: any, job: JobRow) => Promise<void>;
+export type TaskList = Record<string, TaskHandler>;
+
+/** Thrown by a task to ask for a retry at a given time (e.g. a 429 with Retry-After). */
+export class RetryLater extends Error {
+  constructor(message: string, readonly afterMs: number) {
+    super(message);
+  }
+}
+
+/** Thrown by a task when retrying cannot help; the job fails at once. */
+export class PermanentFailure extends Error {}
+
+export interface WorkerOptions {
+  concurrency: number;
+  leaseMs: number;
+  pollMs?: number;
+  logger: FastifyBaseLogger;
+}
+
+// Polls the jobs table, and wakes at once when this process enqueues (notify), so an idle
+// worker picks a new job up within milliseconds; other processes' jobs are seen on the next poll.
+export class JobWorker {
+  readonly id = `w-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  private running = 0;
+  private stopped = true;
+  private wake = new EventEmitter();
+  private inflight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private looping = false;
+
+  constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.notify(), this.opts.pollMs ?? 1000);
+    this.timer.unref();
+    this.notify();
+  }
+
+  notify(): void {
+    if (!this.stopped) void this.fill();
+  }
+
+  private async fill(): Promise<void> {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (!this.stopped && this.running < this.opts.concurrency) {
+        const job = await claimJob(this.db, this.id, this.opts.leaseMs);
+        if (!job) break;
+        this.running++;
+        const p = this.run(job).finally(() => {
+          this.running--;
+          this.inflight.delete(p);
+          this.notify();
+        });
+        this.inflight.add(p);
+      }
+    } catch (err) {
+      this.opts.logger.error({ err }, 'job claim failed');
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  private async run(job: JobRow): Promise<void> {
+    const handler = this.tasks[job.task];
+    const log = this.opts.logger.child({ jobId: job.id, task: job.task, attempt: job.attempts });
+    const started = Date.now();
+    try {
+      if (!handler) throw new PermanentFailure(`no handler for task ${job.task}`);
+      if (job.attempts > job.max_attempts) throw new PermanentFailure('lease expired on every attempt');
+      await handler(JSON.parse(job.payload), job);
+      await completeJob(this.db, job, this.id);
+      log.debug({ ms: Date.now() - started }, 'job done');
+    } catch (err) {
+      const forced = err instanceof PermanentFailure ? { ...job, attempts: job.max_attempts } : job;
+      const retryAfter = err instanceof RetryLater ? err.afterMs : undefined;
+      const outcome = await failJob(this.db, forced, this.id, err, retryAfter).catch((e) => {
+        log.error({ err: e }, 'could not record job failure');
+        return 'retry' as const;
+      });
+      log[outcome === 'failed' ? 'error' : 'warn']({ err, ms: Date.now() - started }, outcome === 'failed' ? 'job failed' : 'job will retry');
+    }
+  }
+
+  /** Stops claiming and waits for running jobs (their lease covers a hard kill instead). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.inflight]);
+  }
+}

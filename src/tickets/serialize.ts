@@ -1,0 +1,62 @@
+import type { AttachmentRow, TicketRow } from '../db/schema.js';
+import { formatEnneoDate } from '../time.js';
+import { serializeAttachment } from '../conversations/serialize.js';
+
+const parse = <T>(s: string | null, fallback: T): T => (s === null ? fallback : (JSON.parse(s) as T));
+
+/** Compact row for search results: no bodies, no attachments. */
+export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
+  return {
+    id: t.id,
+    direction: t.direction,
+    from: t.from_email,
+    fromName: t.from_name,
+    to: parse<string[]>(t.to_emails, []),
+    ccEmails: parse<string[]>(t.cc_emails, []),
+    bccEmails: parse<string[]>(t.bcc_emails, []),
+    subchannelId: t.subchannel_id,
+    channel: t.channel,
+    externalTicketId: t.external_ticket_id,
+    status: t.status,
+    priority: t.priority,
+    subject: t.subject,
+    summary: t.summary,
+    sentiment: t.sentiment,
+    language: t.language,
+    languageCode: t.language_code,
+    aiSupportLevel: t.ai_support_level,
+    createdAt: formatEnneoDate(t.created_at)!,
+    modifiedAt: formatEnneoDate(t.modified_at)!,
+    firstResponseDueBy: formatEnneoDate(t.first_response_due_by),
+    dueBy: formatEnneoDate(t.due_by),
+    closedAt: formatEnneoDate(t.closed_at),
+    lastMessageAt: formatEnneoDate(t.last_message_at),
+    lastCustomerMessageAt: formatEnneoDate(t.last_customer_message_at),
+    contractId: t.contract_id,
+    customerId: t.customer_id,
+    tagIds,
+    agentId: t.agent_id,
+    workedOnBy: parse<unknown>(t.worked_on_by, null),
+    cortexRequestId: t.cortex_request_id,
+  };
+}
+
+export interface TicketExtras {
+  tagIds: number[];
+  attachments: AttachmentRow[];
+  includeRawData?: boolean;
+  intents?: unknown[];
+}
+
+/** The Enneo Ticket object as GET /ticket/{id} returns it (ticket dates are UTC strings). */
+export function serializeTicket(t: TicketRow, x: TicketExtras) {
+  return {
+    ...serializeTicketCompact(t, x.tagIds),
+    body: t.body,
+    bodyPlain: t.body_plain,
+    bodyClean: t.body_clean,
+    attachments: x.attachments.map(serializeAttachment),
+    ...(x.includeRawData ? { rawData: parse<Record<string, unknown> | null>(t.raw_data, null) } : {}),
+    ...(x.intents ? { intents: x.intents } : {}),
+  };
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+
+// Every test app is real: a fresh SQLite file in a temp dir, or a fresh PostgreSQL database
+// created on TEST_DATABASE_URL's server and dropped afterwards.
+
+export type DbKind = 'sqlite' | 'postgres';
+export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? '';
+
+/** The databases this run covers. With CI=true PostgreSQL is mandatory. */
+export function databases(): DbKind[] {
+  if (PG_URL) return ['sqlite', 'postgres'];
+  if (process.env.CI === 'true') throw new Error('CI=true but TEST_DATABASE_URL is not set: the PostgreSQL suite must run in CI');
+  return ['sqlite'];
+}
+
+let warned = false;
+export function noteSkippedPostgres(): void {
+  if (!PG_URL && !warned) {
+    warned = true;
+    console.log('# PostgreSQL suite SKIPPED: set TEST_DATABASE_URL=postgres://… to run it (CI does)');
+  }
+}
+
+export interface TestApp extends BuiltApp {
+  kind: DbKind;
+  dataDir: string;
+  cookie: string;
+  /** inject as the logged-in admin */
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tm_test_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startApp(kind: DbKind = 'sqlite', env: Record<string, string> = {}, reuse?: { dataDir: string; pgUrl?: string }): Promise<TestApp> {
+  const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tm-test-'));
+  let pgDb: { url: string; drop: () => Promise<void> } | null = null;
+  if (kind === 'postgres' && !reuse?.pgUrl) pgDb = await createPgDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: dataDir,
+    DATABASE_URL: kind === 'postgres' ? reuse?.pgUrl ?? pgDb!.url : '',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  const built = await buildApp(config);
+  await built.app.ready();
+  const login = await built.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
+  if (login.statusCode !== 200) throw new Error(`test login failed: ${login.statusCode} ${login.body}`);
+  const cookie = `connect.sid=${login.cookies.find((c) => c.name === 'connect.sid')!.value}`;
+  return {
+    ...built,
+    kind,
+    dataDir,
+    cookie,
+    call: (method, url, body, headers = {}) =>
+      built.app.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }), headers: { cookie, ...headers } }),
+    close: async () => {
+      await built.app.close();
+      if (pgDb) await pgDb.drop();
+      if (!reuse) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a ticket through the API and returns its id. */
+export async function createTicket(t: TestApp, body: Record<string, unknown> = {}): Promise<number> {
+  const res = await t.call('POST', '/api/mind/ticket?process=false', { channel: 'email', from: 'kunde@example.de', subject: 'Frage', body: '<p>Hallo</p>', ...body });
+  if (res.statusCode !== 200) throw new Error(`create ticket failed: ${res.statusCode} ${res.body}`);
+  return res.json().id as number;
+}
+
+export async function defaultSubchannel(t: TestApp, channel = 'email'): Promise<number> {
+  const res = await t.call('GET', '/api/mind/settings/subchannel');
+  return (res.json().subchannels as Array<{ id: number; channel: string }>).find((s) => s.channel === channel)!.id;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
