@@ -20,6 +20,8 @@ import { profileRoutes } from './http/routes/profiles.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { eventRoutes } from './http/routes/events.js';
 import { aiAgentRoutes } from './http/routes/aiAgents.js';
+import { eventHookRoutes } from './http/routes/eventHooks.js';
+import { HookDispatcher } from './events/hooks/dispatcher.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { JobWorker } from './jobs/worker.js';
 import { buildTasks } from './jobs/tasks.js';
@@ -52,7 +54,12 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const db = openDatabase({ kind: config.dbKind, sqliteFile: config.sqliteFile, databaseUrl: config.DATABASE_URL });
+  const db = openDatabase({
+    kind: config.dbKind,
+    sqliteFile: config.sqliteFile,
+    databaseUrl: config.DATABASE_URL,
+    onPoolError: (err) => app.log.warn({ err }, 'idle database connection lost'),
+  });
   await migrateToLatest(db);
   const { secrets } = await bootstrap(db, config, app.log);
 
@@ -94,7 +101,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   await app.register(authPlugin, { ctx });
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, aiAgentRoutes, opsRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/mind/docs/open-api', { schema: { hide: true } }, async () => app.swagger());
@@ -104,9 +111,14 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   }, 10 * 60 * 1000);
   maintenance.unref();
 
+  const hookDispatcher = new HookDispatcher(ctx);
+  // Requests that write may have recorded events: dispatch them now rather than at the next poll.
+  app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.method !== 'HEAD') hookDispatcher.wake(); });
   app.addHook('onReady', async () => worker?.start());
+  app.addHook('onReady', async () => hookDispatcher.start());
   app.addHook('onClose', async () => {
     clearInterval(maintenance);
+    await hookDispatcher.stop();
     await worker?.stop();
     await db.close();
   });

@@ -21,6 +21,7 @@ export interface OpenOptions {
   sqliteFile?: string;
   databaseUrl?: string;
   poolSize?: number;
+  onPoolError?: (err: Error) => void;
 }
 
 // pg returns int8 (COUNT, bigint columns) as strings to avoid precision loss; our bigints are
@@ -30,6 +31,9 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export function openDatabase(opts: OpenOptions): Db {
   if (opts.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client whose server connection drops emits 'error' on the pool; without a
+    // listener that would crash the process. The pool replaces the client on next use.
+    pool.on('error', (err) => opts.onPoolError?.(err));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, kind: 'postgres', close: () => kysely.destroy() };
   }

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import type { JobRow } from '../db/schema.js';
@@ -31,10 +30,9 @@ export class JobWorker {
   readonly id = `w-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   private running = 0;
   private stopped = true;
-  private wake = new EventEmitter();
   private inflight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
-  private looping = false;
+  private loop: Promise<void> | null = null;
 
   constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
 
@@ -45,13 +43,25 @@ export class JobWorker {
     this.notify();
   }
 
+  private again = false;
+
   notify(): void {
-    if (!this.stopped) void this.fill();
+    if (this.stopped) return;
+    if (this.loop) {
+      // A wake-up during a claim round must not be lost: run one more round after it.
+      this.again = true;
+      return;
+    }
+    this.loop = this.fill().finally(() => {
+      this.loop = null;
+      if (this.again) {
+        this.again = false;
+        this.notify();
+      }
+    });
   }
 
   private async fill(): Promise<void> {
-    if (this.looping) return;
-    this.looping = true;
     try {
       while (!this.stopped && this.running < this.opts.concurrency) {
         const job = await claimJob(this.db, this.id, this.opts.leaseMs);
@@ -65,9 +75,7 @@ export class JobWorker {
         this.inflight.add(p);
       }
     } catch (err) {
-      this.opts.logger.error({ err }, 'job claim failed');
-    } finally {
-      this.looping = false;
+      if (!this.stopped) this.opts.logger.error({ err }, 'job claim failed');
     }
   }
 
@@ -96,6 +104,7 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.loop;
     await Promise.allSettled([...this.inflight]);
   }
 }

@@ -1,0 +1,85 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { fileURLToPath } from 'node:url';
+import { sampleHtml } from './sampleHtml.js';
+
+// npm run bench: the store endpoint through the whole service (HTTP, auth, validation, rules,
+// one transaction) against a floor measured in the same run on the same machine.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+
+function startChild(script: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(root, script), args, {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function run(title: string, url: string, body: (i: number) => string, headers: Record<string, string>): Promise<Result> {
+  process.stderr.write(`\n${title}\n`);
+  let i = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body(i++) }) }],
+    renderProgressBar: process.stderr.isTTY,
+  } as autocannon.Options);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+const row = (name: string, r: Result, floor?: Result) =>
+  `${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms` +
+  (floor ? `   ${((100 * r.requests.average) / floor.requests.average).toFixed(0).padStart(3)}% of floor` : '');
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const floor = await startChild('bench/floorServer.ts', [path.join(dir, 'floor')], {});
+    children.push(floor.child);
+    const html = sampleHtml();
+    process.stderr.write(`bench: ${CONNECTIONS} connections, ${DURATION}s per scenario, ${Buffer.byteLength(html)} byte HTML bodies, node ${process.version}, ${os.cpus().length} cores\n`);
+    const floorResult = await run('floor: Fastify route + one SQLite insert', `http://127.0.0.1:${floor.port}/floor/1`, () => JSON.stringify({ body: html }), {});
+    floor.child.kill();
+
+    // The worker is off while the store path is measured, so the AI pipeline does not share the
+    // two cores with it; batch jobs are still written in the store transaction.
+    const svc = await startChild('bench/serviceServer.ts', [path.join(dir, 'svc')], {});
+    children.push(svc.child);
+    const base = `http://127.0.0.1:${svc.port}`;
+    const auth = { authorization: `Bearer ${(await (await fetch(`${base}/bench/key`)).json() as { token: string }).token}` };
+    const ticketId = (await (await fetch(`${base}/bench/ticket`)).json() as { id: number }).id;
+    const store = (process: string) => (i: number) => JSON.stringify({
+      process, direction: 'in', from: `Kunde ${i} <kunde${i}@example.de>`, to: ['service@example.de'], subject: `Zählerstand ${i}`, body: html, externalConversationId: `bench-${process}-${i}`,
+    });
+    const off = await run('store, process=false', `${base}/api/mind/ticket/${ticketId}/conversation/store`, store('false'), auth);
+    const batch = await run('store, process=batch', `${base}/api/mind/ticket/${ticketId}/conversation/store`, store('batch'), auth);
+
+    console.log('\nscenario                           throughput        latency');
+    console.log(row('floor (insert one row)', floorResult));
+    console.log(row('store process=false', off, floorResult));
+    console.log(row('store process=batch', batch, floorResult));
+    const worst = Math.min(off.requests.average, batch.requests.average) / floorResult.requests.average;
+    const p99 = Math.max(off.latency.p99, batch.latency.p99);
+    console.log(`\ntarget: >= 40% of floor and p99 <= 25 ms — ${worst >= 0.4 && p99 <= 25 ? 'met' : 'NOT met'} (${(worst * 100).toFixed(0)}%, p99 ${p99} ms)`);
+  } finally {
+    for (const c of children) c.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,18 @@
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+import { mintApiKey } from '../src/auth/apiKeys.js';
+
+// The real service for the bench, plus two setup routes (an API key and a ticket) that only
+// this bench process registers.
+const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: process.env.BENCH_WORKER ?? 'false' });
+const { app, ctx } = await buildApp(config);
+app.get('/bench/key', { config: { auth: false } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
+app.get('/bench/ticket', { config: { auth: false } }, async () => {
+  const now = Math.floor(Date.now() / 1000);
+  return ctx.db.kysely.insertInto('tickets').values({
+    direction: 'in', to_emails: '[]', cc_emails: '[]', bcc_emails: '[]', channel: 'email', status: 'open', priority: 'low', subject: 'bench',
+    body: '', body_plain: '', body_clean: '', ai_support_level: 'unprocessed', created_at: now, modified_at: now,
+  }).returning('id').executeTakeFirstOrThrow();
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+process.send?.({ port: (app.server.address() as { port: number }).port });
