@@ -24,6 +24,8 @@ import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { HookDispatcher } from './events/hooks/dispatcher.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { JobWorker } from './jobs/worker.js';
+import { IntentEngine } from './ai/intentEngine.js';
+import { processRealtime } from './ai/pipeline.js';
 import { buildTasks } from './jobs/tasks.js';
 import { sweepExpiredSessions } from './auth/sessionStore.js';
 
@@ -64,7 +66,10 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   const { secrets } = await bootstrap(db, config, app.log);
 
   let worker: JobWorker | null = null;
-  const ctx: AppContext = { config, db, log: app.log, secrets, notifyJobs: () => worker?.notify() };
+  const intents = new IntentEngine(db, app.log.child({ component: 'intents' }));
+  void intents.retrain();
+  const ctx: AppContext = { config, db, log: app.log, secrets, intents, notifyJobs: () => worker?.notify() };
+  ctx.processRealtime = (conversationId, budgetMs) => processRealtime(ctx, conversationId, budgetMs);
   if (config.WORKER_ENABLED) {
     worker = new JobWorker(db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: config.JOB_LEASE_SECONDS * 1000, logger: app.log.child({ component: 'worker' }) });
   }
@@ -120,6 +125,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     clearInterval(maintenance);
     await hookDispatcher.stop();
     await worker?.stop();
+    await intents.settled();
     await db.close();
   });
   return { app, ctx, worker };

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/dialect.js';
+import type { IntentEngine } from './ai/intentEngine.js';
 
 /** What use cases need from the running service; built once in app.ts. */
 export interface AppContext {
@@ -10,6 +11,8 @@ export interface AppContext {
   secrets: { session: string; apiKey: string };
   /** Wakes the in-process worker after a commit that enqueued a job. */
   notifyJobs(): void;
-  /** Runs the AI pipeline for a stored conversation (realtime mode); set by the AI module. */
+  /** The serving intent model of the AI-agent catalogue. */
+  intents: IntentEngine;
+  /** Runs the AI pipeline for a stored conversation before the response (process=realtime). */
   processRealtime?: (conversationId: number, budgetMs: number) => Promise<{ pending: string[] }>;
 }

@@ -1,18 +1,120 @@
 import type { AppContext } from '../context.js';
 import { recordEvent } from '../events/eventLog.js';
+import { nowSeconds } from '../time.js';
+import { detectLanguage } from './language.js';
+import { extractParameters } from './extract/index.js';
 
-/** Placeholder until the AI pipeline lands: records the customer-message events. */
-export async function processConversation(ctx: AppContext, conversationId: number): Promise<void> {
-  await ctx.db.kysely.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('conversations').select(['id', 'ticket_id', 'direction', 'crm_notification_id', 'external_conversation_id']).where('id', '=', conversationId).executeTakeFirst();
-    if (!c || c.direction !== 'in') return;
-    const earlier = await trx.selectFrom('conversations').select('id').where('ticket_id', '=', c.ticket_id).where('direction', '=', 'in').where('id', '<', c.id).limit(1).executeTakeFirst();
-    await recordEvent(trx, {
-      type: earlier ? 'ticketResponse' : 'ticketCreated',
-      ticketId: c.ticket_id,
-      conversationId: c.id,
-      data: { ticketId: c.ticket_id, conversationId: c.id, userId: null, crmNotificationId: c.crm_notification_id },
-      createdBy: null,
+export const OFFLINE_PROVIDER = { provider: 'offline', model: 'tfidf-linear-svm' };
+
+/**
+ * The AI run for one stored conversation: language, intents (customer messages), parameters.
+ * Results land on the conversation, the ticket and its intents, and the customer-message event
+ * fires (TicketCreated for the first incoming message, TicketResponse after). Runs exactly once
+ * per conversation: a finished run is never repeated, and of two concurrent runs (a realtime run
+ * past its budget and the batch job taking over) only the first to commit counts.
+ */
+export async function processConversation(ctx: AppContext, conversationId: number, mode: 'batch' | 'realtime' = 'batch'): Promise<'done' | 'skipped'> {
+  const db = ctx.db.kysely;
+  const conv = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst();
+  if (!conv || conv.cortex_request_id !== null) return 'skipped';
+
+  const text = [conv.subject ?? '', conv.body_clean || conv.body_plain].filter(Boolean).join('\n');
+  const steps: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
+    const s = performance.now();
+    try {
+      return await f();
+    } finally {
+      steps[name] = Math.round((performance.now() - s) * 100) / 100;
+    }
+  };
+  const cortex = await db
+    .insertInto('cortex_requests')
+    .values({ conversation_id: conv.id, ticket_id: conv.ticket_id, mode, ...OFFLINE_PROVIDER, status: 'running', inputs: JSON.stringify({ text: text.slice(0, 20_000), direction: conv.direction }), steps: '{}', created_at: nowSeconds() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  try {
+    const language = await timed('language', () => detectLanguage(text));
+    const intents = conv.direction === 'in' ? await timed('intents', () => ctx.intents.detect(text)) : [];
+    const parameters = await timed('extraction', () => extractParameters(text, language ?? undefined));
+    const outputs = { language, intents, parameters };
+
+    const committed = await db.transaction().execute(async (trx) => {
+      const fresh = await trx.selectFrom('conversations').select('cortex_request_id').where('id', '=', conv.id).executeTakeFirst();
+      if (!fresh || fresh.cortex_request_id !== null) return false;
+      const agents = intents.length
+        ? await trx.selectFrom('ai_agents').select(['id', 'code']).where('code', 'in', intents.map((i) => i.code)).execute()
+        : [];
+      const agentId = new Map(agents.map((a) => [a.code, a.id]));
+      const now = nowSeconds();
+      for (const intent of intents) {
+        const id = agentId.get(intent.code);
+        if (id === undefined) continue;
+        await trx.insertInto('ticket_intents').values({
+          ticket_id: conv.ticket_id, conversation_id: conv.id, ai_agent_id: id, code: intent.code,
+          confidence: Math.round(intent.confidence * 1000) / 1000, data: JSON.stringify(parameters), status: 'detected', created_at: now,
+        }).execute();
+      }
+      const given = JSON.parse(conv.intent_codes) as string[];
+      await trx.updateTable('conversations').set({
+        cortex_request_id: cortex.id,
+        intent_codes: JSON.stringify([...new Set([...given, ...intents.map((i) => i.code)])]),
+        modified_at: now,
+      }).where('id', '=', conv.id).execute();
+      if (conv.direction === 'in') {
+        await trx.updateTable('tickets').set({
+          cortex_request_id: cortex.id,
+          ...(language ? { language: language === 'de' ? 'German' : 'English', language_code: language } : {}),
+          ai_support_level: intents.length > 0 ? 'bot' : 'human',
+          modified_at: now,
+        }).where('id', '=', conv.ticket_id).execute();
+        const earlier = await trx.selectFrom('conversations').select('id').where('ticket_id', '=', conv.ticket_id).where('direction', '=', 'in').where('id', '<', conv.id).limit(1).executeTakeFirst();
+        const data = { ticketId: conv.ticket_id, conversationId: conv.id, userId: null, crmNotificationId: conv.crm_notification_id, intents: intents.map((i) => i.code) };
+        await recordEvent(trx, { type: earlier ? 'ticketResponse' : 'ticketCreated', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
+      }
+      await trx.updateTable('cortex_requests').set({ status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
+      return true;
     });
-  });
+    if (!committed) {
+      await db.updateTable('cortex_requests').set({ status: 'failed', error: 'superseded by a concurrent run', steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortex.id).execute();
+      return 'skipped';
+    }
+    return 'done';
+  } catch (err) {
+    await db.updateTable('cortex_requests').set({ status: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortex.id).execute();
+    throw err;
+  }
+}
+
+/** `process=realtime`: run before answering within the budget; past it the batch job takes over. */
+export async function processRealtime(ctx: AppContext, conversationId: number, budgetMs: number): Promise<{ pending: string[] }> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    processConversation(ctx, conversationId, 'realtime').then(() => 'done' as const, (err) => {
+      ctx.log.warn({ err, conversationId }, 'realtime AI run failed; the batch job retries it');
+      return 'failed' as const;
+    }),
+    new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), budgetMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'done') {
+    // The safety-net job written with the conversation has nothing left to do.
+    await ctx.db.kysely.updateTable('jobs').set({ status: 'done', updated_at: Date.now() }).where('job_key', '=', `conversation:${conversationId}`).where('status', '=', 'queued').execute();
+    return { pending: [] };
+  }
+  // Let the worker take over now rather than at the job's scheduled time.
+  await ctx.db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('job_key', '=', `conversation:${conversationId}`).where('status', '=', 'queued').execute();
+  ctx.notifyJobs();
+  return { pending: ['language', 'intents', 'extraction'] };
+}
+
+export async function getCortexRequest(ctx: AppContext, id: number) {
+  const r = await ctx.db.kysely.selectFrom('cortex_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) return null;
+  return {
+    id: r.id, conversationId: r.conversation_id, ticketId: r.ticket_id, mode: r.mode, provider: r.provider, model: r.model, status: r.status,
+    inputs: JSON.parse(r.inputs) as unknown, outputs: r.outputs ? (JSON.parse(r.outputs) as unknown) : null, steps: JSON.parse(r.steps) as Record<string, number>,
+    error: r.error, createdAt: r.created_at, finishedAt: r.finished_at,
+  };
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../db/dialect.js';
 import type { AiAgentRow } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { Conflict, Invalid, NotFound } from '../errors.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { nowSeconds } from '../time.js';
 
 export function serializeAiAgent(r: AiAgentRow, opts: { withExamples?: boolean } = {}) {
   const examples = JSON.parse(r.examples) as Record<string, string[]>;
@@ -27,4 +29,73 @@ export async function getAiAgent(db: Db, id: number, opts: { withExamples?: bool
   const r = await db.kysely.selectFrom('ai_agents').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw new NotFound('AI agent', id, 'id');
   return serializeAiAgent(r, opts);
+}
+
+export interface AiAgentInput {
+  code?: string | null;
+  name?: string | { de?: string; en?: string } | null;
+  description?: string | null;
+  examples?: Record<string, string[]> | null;
+  enabled?: boolean | null;
+}
+
+const CODE = /^[a-z][a-z0-9_]{2,99}$/;
+
+function names(name: AiAgentInput['name'], fallback?: { de: string; en: string }) {
+  if (typeof name === 'string') return { de: name, en: name };
+  return { de: name?.de ?? fallback?.de ?? name?.en ?? '', en: name?.en ?? fallback?.en ?? name?.de ?? '' };
+}
+
+function checkExamples(ex: Record<string, string[]>) {
+  for (const [lang, list] of Object.entries(ex)) {
+    if (!/^[a-z]{2}$/.test(lang)) throw new Invalid(`examples.${lang}`, 'languages are ISO 639-1 codes such as de or en');
+    list.forEach((t, i) => {
+      if (!t.trim()) throw new Invalid(`examples.${lang}[${i}]`, 'must not be empty');
+    });
+  }
+}
+
+export async function createAiAgent(db: Db, input: AiAgentInput & { code: string }) {
+  if (!CODE.test(input.code)) throw new Invalid('code', 'lower-case letters, digits and _ (e.g. ai_agent_meter_reading)');
+  const n = names(input.name);
+  if (!n.en) throw new Invalid('name', 'required');
+  const examples = input.examples ?? {};
+  checkExamples(examples);
+  const now = nowSeconds();
+  try {
+    const row = await db.kysely
+      .insertInto('ai_agents')
+      .values({ code: input.code, name_de: n.de, name_en: n.en, description: input.description ?? '', examples: JSON.stringify(examples), enabled: input.enabled === false ? 0 : 1, created_at: now, modified_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return serializeAiAgent(row, { withExamples: true });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new Conflict(`an AI agent with code ${input.code} exists`, 'code');
+    throw err;
+  }
+}
+
+export async function updateAiAgent(db: Db, id: number, input: AiAgentInput) {
+  const cur = await db.kysely.selectFrom('ai_agents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!cur) throw new NotFound('AI agent', id, 'id');
+  if (input.code != null && input.code !== cur.code) throw new Invalid('code', 'the code of an AI agent cannot change (tickets refer to it)');
+  const set: Partial<AiAgentRow> = { modified_at: nowSeconds() };
+  if (input.name != null) {
+    const n = names(input.name, { de: cur.name_de, en: cur.name_en });
+    set.name_de = n.de;
+    set.name_en = n.en;
+  }
+  if (input.description != null) set.description = input.description;
+  if (input.examples != null) {
+    checkExamples(input.examples);
+    set.examples = JSON.stringify(input.examples);
+  }
+  if (input.enabled != null) set.enabled = input.enabled ? 1 : 0;
+  await db.kysely.updateTable('ai_agents').set(set).where('id', '=', id).execute();
+  return getAiAgent(db, id, { withExamples: true });
+}
+
+export async function deleteAiAgent(db: Db, id: number) {
+  const res = await db.kysely.deleteFrom('ai_agents').where('id', '=', id).executeTakeFirst();
+  if (Number(res.numDeletedRows) === 0) throw new NotFound('AI agent', id, 'id');
 }

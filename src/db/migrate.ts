@@ -1,12 +1,14 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Db } from './dialect.js';
 import { coreMigration } from './migrations/001_core.js';
+import { aiMigration } from './migrations/003_ai.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
 function migrations(db: Db): Record<string, Migration> {
   return {
     '001_core': coreMigration(db.kind),
+    '003_ai': aiMigration(db.kind),
   };
 }
 

@@ -219,6 +219,22 @@ export interface TicketIntentTable {
   created_at: number;
 }
 
+export interface CortexRequestTable {
+  id: Generated<number>;
+  conversation_id: number;
+  ticket_id: number;
+  mode: string;
+  provider: string;
+  model: string;
+  status: 'running' | 'success' | 'failed';
+  inputs: string;
+  outputs: string | null;
+  steps: string;
+  error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   agents: AgentTable;
   sessions: SessionTable;
@@ -236,6 +252,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   ai_agents: AiAgentTable;
   ticket_intents: TicketIntentTable;
+  cortex_requests: CortexRequestTable;
 }
 
 export type TicketRow = Selectable<TicketTable>;
@@ -249,3 +266,70 @@ export type EventRow = Selectable<EventTable>;
 export type SubchannelRow = Selectable<SubchannelTable>;
 export type JobRow = Selectable<JobTable>;
 export type AiAgentRow = Selectable<AiAgentTable>;
+
+export interface EventHookTable {
+  id: Generated<number>;
+  url: string;
+  event_types: string;
+  secret: string;
+  enabled: number;
+  start_event_id: number;
+  consecutive_failures: Generated<number>;
+  disabled_reason: string | null;
+  disabled_at: number | null;
+  created_by: number | null;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface HookDeliveryTable {
+  id: Generated<number>;
+  hook_id: number;
+  event_id: number;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  attempts: Generated<number>;
+  last_response_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface HookDeliveryAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  hook_id: number;
+  attempt: number;
+  status: 'success' | 'retry' | 'failed';
+  response_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  started_at: number;
+  finished_at: number;
+  next_retry_at: number | null;
+}
+
+export interface CortexRequestTable {
+  id: Generated<number>;
+  conversation_id: number;
+  ticket_id: number;
+  mode: string;
+  provider: string;
+  model: string;
+  status: 'running' | 'success' | 'failed';
+  inputs: string;
+  outputs: string | null;
+  steps: string;
+  error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface Database {
+  event_hooks: EventHookTable;
+  hook_deliveries: HookDeliveryTable;
+  hook_delivery_attempts: HookDeliveryAttemptTable;
+}
+
+export type EventHookRow = Selectable<EventHookTable>;

@@ -1,7 +1,22 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
-import { getAiAgent, listAiAgents } from '../../catalogue/aiAgents.js';
-import { IdParams } from '../schemas/common.js';
+import { actorOf } from '../auth.js';
+import { requireAdmin } from '../../auth/actor.js';
+import { createAiAgent, deleteAiAgent, getAiAgent, listAiAgents, updateAiAgent } from '../../catalogue/aiAgents.js';
+import { getCortexRequest } from '../../ai/pipeline.js';
+import { detectLanguage } from '../../ai/language.js';
+import { NotFound } from '../../errors.js';
+import { IdParams, Opt } from '../schemas/common.js';
+
+const Examples = Type.Record(Type.String({ maxLength: 5 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 10_000 }));
+const Name = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ de: Type.Optional(Type.String({ maxLength: 200 })), en: Type.Optional(Type.String({ maxLength: 200 })) })]);
+const AgentBody = {
+  name: Opt(Name),
+  description: Opt(Type.String({ maxLength: 5000 })),
+  examples: Opt(Examples),
+  enabled: Opt(Type.Boolean()),
+};
 
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/aiAgents', {
@@ -11,5 +26,56 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   app.get('/api/mind/aiAgent/:id', {
     schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams },
     handler: async (request) => ({ success: true, aiAgent: await getAiAgent(ctx.db, request.params.id, { withExamples: true }) }),
+  });
+  app.post('/api/mind/aiAgent', {
+    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100 }), ...AgentBody }, { additionalProperties: true }) },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
+      const aiAgent = await createAiAgent(ctx.db, request.body);
+      void ctx.intents.retrain();
+      return { success: true, aiAgent };
+    },
+  });
+  app.patch('/api/mind/aiAgent/:id', {
+    schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }) },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
+      const aiAgent = await updateAiAgent(ctx.db, request.params.id, request.body);
+      void ctx.intents.retrain();
+      return { success: true, aiAgent };
+    },
+  });
+  app.delete('/api/mind/aiAgent/:id', {
+    schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams },
+    handler: async (request) => {
+      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
+      await deleteAiAgent(ctx.db, request.params.id);
+      void ctx.intents.retrain();
+      return { success: true };
+    },
+  });
+
+  app.get('/api/mind/intent/model', {
+    schema: { tags: ['intents'], summary: 'The serving intent model: status, version, what it was trained on' },
+    handler: async () => ({ success: true, ...ctx.intents.info() }),
+  });
+  app.post('/api/mind/intent/detect', {
+    schema: {
+      tags: ['intents'],
+      summary: 'Detect the intents of a text without storing anything',
+      body: Type.Object({ subject: Opt(Type.String({ maxLength: 2000 })), body: Type.String({ minLength: 1, maxLength: 100_000 }), language: Opt(Type.String({ maxLength: 5 })) }),
+    },
+    handler: async (request) => {
+      const text = [request.body.subject ?? '', request.body.body].filter(Boolean).join('\n');
+      return { success: true, language: request.body.language ?? detectLanguage(text), intents: await ctx.intents.detect(text) };
+    },
+  });
+  app.get('/api/mind/cortex/:id', {
+    schema: { tags: ['intents'], summary: 'One AI run (cortex request): inputs, provider, step timings, outputs, status', params: IdParams },
+    handler: async (request) => {
+      const cortex = await getCortexRequest(ctx, request.params.id);
+      if (!cortex) throw new NotFound('cortex request', request.params.id, 'id');
+      return { success: true, cortexRequest: cortex };
+    },
   });
 };

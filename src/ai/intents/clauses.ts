@@ -1,0 +1,29 @@
+// Split a message into the parts that can each carry one concern, so that
+// "Ich ziehe am 1.5. um und möchte außerdem meine Bankverbindung ändern" is scored as two requests.
+// Over-splitting is cheap: a fragment only adds an intent when it alone is confidently classified.
+
+/** Words that usually open a second concern; matched as whole words, case-insensitive. */
+const CONNECTORS = [
+  'außerdem', 'ausserdem', 'zudem', 'des weiteren', 'desweiteren', 'darüber hinaus', 'ferner', 'zusätzlich', 'zusaetzlich',
+  'und noch', 'sowie', 'gleichzeitig', 'und dann', 'und bitte', 'ach ja', 'ach und', 'noch eine frage', 'eine weitere frage',
+  'also', 'additionally', 'in addition', 'furthermore', 'moreover', 'besides that', 'as well as', 'and please', 'and could you',
+  'and can you', 'and i', 'and my', 'oh and', 'one more thing', 'another question', 'while we are at it',
+];
+
+const connectorPattern = new RegExp(`\\b(?:${CONNECTORS.map((c) => c.replace(/ /g, '\\s+')).join('|')})\\b`, 'giu');
+
+/** Sentence ends: .!?; followed by space/end, but not the dots inside "1.5.2025" or "z.B." */
+const sentenceEnd = /(?<![0-9]|\b[a-zA-Z])[.!?;]+(?=\s|$)|[!?;]+|\n+/gu;
+
+export function splitClauses(text: string): string[] {
+  const parts: string[] = [];
+  for (const sentence of text.split(sentenceEnd)) {
+    // The connector list carries both "außerdem" and "ausserdem": customers write either.
+    // Splitting drops the connector itself, which belongs to neither concern.
+    for (const piece of sentence.split(connectorPattern)) {
+      const trimmed = piece.replace(/^[\s,;:–—-]+|[\s,.;:–—-]+$/g, '');
+      if (trimmed.length >= 3 && /\p{L}{2}/u.test(trimmed)) parts.push(trimmed);
+    }
+  }
+  return parts;
+}

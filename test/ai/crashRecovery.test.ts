@@ -1,0 +1,88 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { databases, startApp, waitFor, ADMIN, type TestApp } from '../helpers/app.js';
+import { claimJob } from '../../src/jobs/queue.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function assertProcessedOnce(t: TestApp, conversationIds: number[]) {
+  const k = t.ctx.db.kysely;
+  await waitFor(async () => {
+    const open = await k.selectFrom('jobs').select('id').where('status', 'in', ['queued', 'running']).where('task', '=', 'processConversation').execute();
+    return open.length === 0;
+  }, 60_000, 'all AI jobs to finish');
+  for (const id of conversationIds) {
+    const ok = await k.selectFrom('cortex_requests').select('id').where('conversation_id', '=', id).where('status', '=', 'success').execute();
+    assert.equal(ok.length, 1, `conversation ${id} processed exactly once`);
+    const ev = await k.selectFrom('events').select('id').where('conversation_id', '=', id).where('type', 'in', ['ticketCreated', 'ticketResponse']).execute();
+    assert.equal(ev.length, 1, `conversation ${id}: one customer-message event`);
+  }
+}
+
+for (const kind of databases()) {
+  it(`a job whose worker died mid-job runs again after its lease and completes once [${kind}]`, async () => {
+    const a = await startApp(kind, { WORKER_ENABLED: 'false' });
+    const pgUrl = a.ctx.config.DATABASE_URL || undefined;
+    const ticket = (await a.call('POST', '/api/mind/ticket?process=batch', { channel: 'email', body: 'Mein Zählerstand ist 4711.' })).json();
+    const conv = (await a.call('GET', `/api/mind/ticket/${ticket.id}/conversation`)).json().conversations[0];
+    // A worker claims the job and dies: its lease (50 ms) runs out with the job still "running".
+    const claimed = await claimJob(a.ctx.db, 'worker-that-died', 50);
+    assert.equal(claimed?.status, 'running');
+    await a.app.close();
+    const b = await startApp(kind, {}, { dataDir: a.dataDir, pgUrl });
+    try {
+      await assertProcessedOnce(b, [conv.id]);
+      const job = await b.ctx.db.kysely.selectFrom('jobs').selectAll().where('job_key', '=', `conversation:${conv.id}`).executeTakeFirstOrThrow();
+      assert.equal(job.status, 'done');
+      assert.equal(job.attempts, 2);
+    } finally {
+      await b.close();
+      await a.close().catch(() => {});
+    }
+  });
+
+  it(`kill -9 of a serving process loses no job and processes each message once [${kind}]`, async () => {
+    const seed = await startApp(kind, { WORKER_ENABLED: 'false' });
+    const pgUrl = seed.ctx.config.DATABASE_URL || undefined;
+    const ticketId = (await seed.call('POST', '/api/mind/ticket?process=false', { channel: 'email', body: 'x' })).json().id;
+    await seed.app.close();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), DATA_DIR: seed.dataDir, DATABASE_URL: pgUrl ?? '', LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: '5' },
+      stdio: 'ignore',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    let cookie = '';
+    await waitFor(async () => {
+      const r = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) }).catch(() => null);
+      if (r?.status !== 200) return null;
+      cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+      return true;
+    }, 60_000, 'the child service');
+    const ids: number[] = [];
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const r = await fetch(`${base}/api/mind/ticket/${ticketId}/conversation/store`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ process: 'batch', body: `Zählerstand ${1000 + i} kWh, bitte Abschlag anpassen.` }),
+      });
+      assert.equal(r.status, 200);
+      ids.push(((await r.json()) as { conversationId: number }).conversationId);
+    }));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const after = await startApp(kind, { JOB_LEASE_SECONDS: '5' }, { dataDir: seed.dataDir, pgUrl });
+    try {
+      // Jobs the killed process held stay "running" until their 5 s lease ends; then they run again.
+      await assertProcessedOnce(after, ids);
+    } finally {
+      await after.close();
+      await seed.close().catch(() => {});
+      if (!pgUrl) fs.rmSync(seed.dataDir, { recursive: true, force: true });
+    }
+  });
+}
