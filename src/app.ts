@@ -23,7 +23,12 @@ import { aiAgentRoutes } from './http/routes/aiAgents.js';
 import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { HookDispatcher } from './events/hooks/dispatcher.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
+import path from 'node:path';
 import { JobWorker } from './jobs/worker.js';
+import { FsBlobStore } from './attachments/blobStore.js';
+import { parseAllowList } from './net/outbound.js';
+import { sweepOrphanBlobs } from './attachments/sweep.js';
+import { attachmentRoutes } from './http/routes/attachments.js';
 import { IntentEngine } from './ai/intentEngine.js';
 import { processRealtime } from './ai/pipeline.js';
 import { buildTasks } from './jobs/tasks.js';
@@ -68,7 +73,12 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   let worker: JobWorker | null = null;
   const intents = new IntentEngine(db, app.log.child({ component: 'intents' }));
   void intents.retrain();
-  const ctx: AppContext = { config, db, log: app.log, secrets, intents, notifyJobs: () => worker?.notify() };
+  const ctx: AppContext = {
+    config, db, log: app.log, secrets, intents,
+    blobs: new FsBlobStore(path.join(config.DATA_DIR, 'blobs')),
+    outboundAllow: parseAllowList(config.OUTBOUND_ALLOW_HOSTS),
+    notifyJobs: () => worker?.notify(),
+  };
   ctx.processRealtime = (conversationId, budgetMs) => processRealtime(ctx, conversationId, budgetMs);
   if (config.WORKER_ENABLED) {
     worker = new JobWorker(db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: config.JOB_LEASE_SECONDS * 1000, logger: app.log.child({ component: 'worker' }) });
@@ -106,13 +116,13 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   await app.register(authPlugin, { ctx });
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/mind/docs/open-api', { schema: { hide: true } }, async () => app.swagger());
 
   const maintenance = setInterval(() => {
-    Promise.all([sweepExpiredSessions(db.kysely), sweepIdempotencyKeys(ctx)]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
+    Promise.all([sweepExpiredSessions(db.kysely), sweepIdempotencyKeys(ctx), sweepOrphanBlobs(ctx)]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
   }, 10 * 60 * 1000);
   maintenance.unref();
 

@@ -23,6 +23,16 @@ const ConfigSchema = Type.Object({
   JOB_LEASE_SECONDS: Type.Integer({ default: 300, minimum: 5 }),
   REALTIME_BUDGET_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ default: 24 * 3600, minimum: 60 }),
+  ATTACHMENT_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'one attachment, decoded' }),
+  ATTACHMENTS_MAX_TOTAL_BYTES: Type.Integer({ default: 100 * 1024 * 1024, minimum: 1024, description: 'all attachments of one request' }),
+  ATTACHMENT_FETCH_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'fetching one attachment URL, redirects included' }),
+  OUTBOUND_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated host names, IPs and CIDRs that outbound requests (hooks, attachment URLs) may reach although private' }),
+  HOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'one hook delivery attempt, connect to last byte' }),
+  HOOK_MAX_ATTEMPTS: Type.Integer({ default: 12, minimum: 1 }),
+  HOOK_RETRY_BASE_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'first retry delay; doubles per attempt, with jitter' }),
+  HOOK_RETRY_MAX_MS: Type.Integer({ default: 3_600_000, minimum: 1, description: 'cap for the backoff and for a receiver\'s Retry-After' }),
+  HOOK_DISABLE_AFTER_FAILURES: Type.Integer({ default: 20, minimum: 0, description: 'consecutive failed deliveries that disable a hook; 0 = never' }),
+  HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one slow or failing hook running at once in one process' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dbKind: 'sqlite' | 'postgres'; sqliteFile: string };

@@ -8,6 +8,8 @@ import { planTicketChanges } from '../tickets/rules.js';
 import type { Actor } from '../auth/actor.js';
 import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
+import { rewriteCids } from '../attachments/inlineImages.js';
+import { attachmentUrl } from './serialize.js';
 
 export const PROCESS_TASK = 'processConversation';
 
@@ -105,14 +107,19 @@ export async function insertConversation(
     .executeTakeFirstOrThrow();
 
   const attachments: AttachmentRow[] = [];
+  const inlineUrls = new Map<string, string>();
   for (const f of files) {
-    attachments.push(
-      await trx
-        .insertInto('attachments')
-        .values({ ...f.row, conversation_id: conversation.id, ticket_id: ticket.id, created_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
+    const row = await trx
+      .insertInto('attachments')
+      .values({ ...f.row, conversation_id: conversation.id, ticket_id: ticket.id, created_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    attachments.push(row);
+    for (const ref of f.cids) inlineUrls.set(ref, attachmentUrl(row));
+  }
+  if (inlineUrls.size > 0) {
+    conversation.body = rewriteCids(conversation.body, inlineUrls);
+    await trx.updateTable('conversations').set({ body: conversation.body }).where('id', '=', conversation.id).execute();
   }
 
   const { update, changes } = planTicketChanges(ticket, msg.ticketChanges);

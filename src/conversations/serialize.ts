@@ -2,11 +2,14 @@ import type { AttachmentRow, ConversationRow } from '../db/schema.js';
 
 const parse = <T>(s: string | null, fallback: T): T => (s === null ? fallback : (JSON.parse(s) as T));
 
+/** Where ticketmind serves an attachment's bytes (same auth as the rest of the API). */
+export const attachmentUrl = (a: Pick<AttachmentRow, 'id' | 'ticket_id'>): string => `/api/mind/ticket/${a.ticket_id}/attachment/${a.id}`;
+
 export function serializeAttachment(a: AttachmentRow) {
   const isImage = a.width !== null;
   return {
     id: String(a.id),
-    url: a.blob_key ? `/api/mind/ticket/${a.ticket_id}/attachment/${a.id}` : null,
+    url: a.blob_key ? attachmentUrl(a) : null,
     name: a.name,
     size: a.size,
     ...(isImage ? { width: a.width, height: a.height } : {}),

@@ -23,7 +23,7 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
     const existing = await findByExternalId(ctx, ticketId, msg.externalConversationId);
     if (existing) return existing;
   }
-  const files = await storeAttachments(msg.attachments);
+  const files = await storeAttachments(ctx, msg.attachments, msg);
 
   let inserted;
   try {

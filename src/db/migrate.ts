@@ -1,6 +1,7 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Db } from './dialect.js';
 import { coreMigration } from './migrations/001_core.js';
+import { eventHooksMigration } from './migrations/002_event_hooks.js';
 import { aiMigration } from './migrations/003_ai.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
@@ -8,6 +9,7 @@ import { aiMigration } from './migrations/003_ai.js';
 function migrations(db: Db): Record<string, Migration> {
   return {
     '001_core': coreMigration(db.kind),
+    '002_event_hooks': eventHooksMigration(db.kind),
     '003_ai': aiMigration(db.kind),
   };
 }

@@ -24,7 +24,7 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   const tagIds = input.tags ?? input.tagIds ?? [];
   const externalTicketId = input.externalTicketId ?? null;
   const { db, config } = ctx;
-  const files = await storeAttachments(msg.attachments);
+  const files = await storeAttachments(ctx, msg.attachments, msg);
 
   const ticketId = await db.kysely.transaction().execute(async (trx) => {
     let subchannelId = msg.subchannelId;

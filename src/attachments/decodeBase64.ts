@@ -1,0 +1,19 @@
+import { Invalid, PayloadTooLarge } from '../errors.js';
+
+const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+(;[\w-]+=[^;,]*)*;base64,/i;
+
+/**
+ * Strict base64: the standard alphabet (data-URL prefix and line breaks allowed), correct
+ * padding. Node's own decoder silently skips garbage, which would store corrupt files.
+ */
+export function decodeBase64(input: string, field: string, maxBytes: number): Buffer {
+  let s = input.replace(DATA_URL, '');
+  if (/\s/.test(s)) s = s.replace(/\s+/g, '');
+  if (s.length === 0) throw new Invalid(field, 'is empty', 'invalid_base64');
+  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(s)) {
+    throw new Invalid(field, 'is not valid base64 (standard alphabet, padded to a multiple of 4)', 'invalid_base64');
+  }
+  const size = (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+  if (size > maxBytes) throw new PayloadTooLarge(`${field}: the file has ${size} bytes, more than the limit of ${maxBytes}`, field);
+  return Buffer.from(s, 'base64');
+}
