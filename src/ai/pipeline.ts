@@ -1,8 +1,13 @@
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/eventLog.js';
 import { nowSeconds } from '../time.js';
 import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
+import { readMeterPhotos, type PhotoResult } from './meterPhotos.js';
+
+const METER_INTENT = 'ai_agent_meter_reading';
 
 export const OFFLINE_PROVIDER = { provider: 'offline', model: 'tfidf-linear-svm' };
 
@@ -37,8 +42,15 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
   try {
     const language = await timed('language', () => detectLanguage(text));
     const intents = conv.direction === 'in' ? await timed('intents', () => ctx.intents.detect(text)) : [];
-    const parameters = await timed('extraction', () => extractParameters(text, language ?? undefined));
-    const outputs = { language, intents, parameters };
+    const parameters: Record<string, unknown> = { ...(await timed('extraction', () => extractParameters(text, language ?? undefined))) };
+    const photos = await timed('ocr', () => readMeterPhotos(ctx, conv.id, conv.direction === 'in'));
+    // A readable meter photo is a meter reading even when the text does not say so.
+    const best = photos.filter((p) => p.status === 'success').sort((a, b) => b.confidence - a.confidence)[0];
+    if (best) {
+      parameters.meterValue ??= best.data.meterValue;
+      if (!intents.some((i) => i.code === METER_INTENT)) intents.push({ code: METER_INTENT, confidence: best.confidence });
+    }
+    const outputs = { language, intents, parameters, attachments: photos.map(({ attachmentId, status, data }) => ({ attachmentId, status, data })) };
 
     const committed = await db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('conversations').select('cortex_request_id').where('id', '=', conv.id).executeTakeFirst();
@@ -73,6 +85,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         const data = { ticketId: conv.ticket_id, conversationId: conv.id, userId: null, crmNotificationId: conv.crm_notification_id, intents: intents.map((i) => i.code) };
         await recordEvent(trx, { type: earlier ? 'ticketResponse' : 'ticketCreated', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
       }
+      await applyPhotoResults(trx, conv, photos, now);
       await trx.updateTable('cortex_requests').set({ status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
       return true;
     });
@@ -84,6 +97,16 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
   } catch (err) {
     await db.updateTable('cortex_requests').set({ status: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortex.id).execute();
     throw err;
+  }
+}
+
+async function applyPhotoResults(trx: Transaction<Database>, conv: { id: number; ticket_id: number; crm_notification_id: string | null }, photos: PhotoResult[], now: number) {
+  for (const p of photos) {
+    await trx.updateTable('attachments').set({ extraction_status: p.status, extraction_data: JSON.stringify(p.data) }).where('id', '=', p.attachmentId).execute();
+    await recordEvent(trx, {
+      type: 'attachmentExtracted', ticketId: conv.ticket_id, conversationId: conv.id, createdBy: null,
+      data: { ticketId: conv.ticket_id, conversationId: conv.id, attachmentId: p.attachmentId, status: p.status, extractionData: p.data, crmNotificationId: conv.crm_notification_id, extractedAt: now },
+    });
   }
 }
 

@@ -1,0 +1,44 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDb } from '../helpers/suite.js';
+import { createTicket } from '../helpers/app.js';
+import { isOcrAvailable } from '../../src/ai/ocr/readMeter.js';
+import { renderMeterImage } from '../../src/ai/ocr/renderMeterImage.js';
+
+const available = await isOcrAvailable();
+if (!available && process.env.CI === 'true') throw new Error('CI=true but the OCR engine (optional dependencies) is not installed');
+
+describeEachDb('meter photos through the store endpoint', (app) => {
+  it('realtime: a meter photo is read before the response', { skip: available ? false : 'OCR engine not installed' }, async () => {
+    const t = app();
+    const ticketId = await createTicket(t);
+    const photo = await renderMeterImage('0012345', { style: 'drum' });
+    const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, {
+      process: 'realtime', body: '<p>Anbei ein Foto.</p><img src="cid:zaehler.jpg">',
+      attachments: [{ name: 'zaehler.jpg', base64: photo.toString('base64') }, { name: 'brief.txt', base64: Buffer.from('hallo').toString('base64') }],
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const c = res.json().conversation;
+    const [img, txt] = c.attachments;
+    assert.equal(img.extractionStatus, 'success', JSON.stringify(img));
+    assert.equal(img.extractionData.meterValue, 12345);
+    assert.ok(img.extractionData.confidence > 0.5 && img.extractionData.confidence <= 1);
+    assert.equal(img.inline, true);
+    assert.equal(txt.extractionStatus, 'skipped');
+    assert.ok(c.intentIds.includes('ai_agent_meter_reading'));
+    const events = (await t.call('POST', '/api/mind/event/search', { filters: [{ key: 'e.ticketId', value: ticketId }, { key: 'e.type', value: 'attachmentExtracted' }] })).json().events;
+    assert.equal(events.length, 1);
+    assert.equal(events[0].data.extractionData.meterValue, 12345);
+  });
+
+  it('an image that is not a meter fails with a reason', { skip: available ? false : 'OCR engine not installed' }, async () => {
+    const t = app();
+    const ticketId = await createTicket(t);
+    const sharp = (await import('sharp')).default;
+    const grey = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#bbbbbb' } }).png().toBuffer();
+    const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Foto', attachments: [{ name: 'x.png', base64: grey.toString('base64') }] });
+    const a = res.json().conversation.attachments[0];
+    assert.equal(a.extractionStatus, 'failed');
+    assert.equal(typeof a.extractionData.reason, 'string');
+  });
+});
