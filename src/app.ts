@@ -31,6 +31,7 @@ import { sweepOrphanBlobs } from './attachments/sweep.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { IntentEngine } from './ai/intentEngine.js';
 import { processRealtime } from './ai/pipeline.js';
+import { createLlmProvider } from './ai/llm.js';
 import { buildTasks } from './jobs/tasks.js';
 import { sweepExpiredSessions } from './auth/sessionStore.js';
 
@@ -75,6 +76,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   void intents.retrain();
   const ctx: AppContext = {
     config, db, log: app.log, secrets, intents,
+    llm: createLlmProvider(config),
     blobs: new FsBlobStore(path.join(config.DATA_DIR, 'blobs')),
     outboundAllow: parseAllowList(config.OUTBOUND_ALLOW_HOSTS),
     notifyJobs: () => worker?.notify(),

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/dialect.js';
 import type { IntentEngine } from './ai/intentEngine.js';
+import type { LlmProvider } from './ai/llm.js';
 import type { BlobStore } from './attachments/blobStore.js';
 import type { OutboundAllow } from './net/outbound.js';
 
@@ -17,6 +18,8 @@ export interface AppContext {
   blobs: BlobStore;
   /** OUTBOUND_ALLOW_HOSTS, parsed once: private hosts that outbound requests may reach. */
   outboundAllow: OutboundAllow;
+  /** The optional OpenAI-compatible provider (null: offline only). */
+  llm: LlmProvider | null;
   /** The serving intent model of the AI-agent catalogue. */
   intents: IntentEngine;
   /** Runs the AI pipeline for a stored conversation before the response (process=realtime). */

@@ -6,10 +6,10 @@ import { nowSeconds } from '../time.js';
 import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
 import { readMeterPhotos, type PhotoResult } from './meterPhotos.js';
+import { analyseText, OFFLINE } from './providers.js';
 
 const METER_INTENT = 'ai_agent_meter_reading';
 
-export const OFFLINE_PROVIDER = { provider: 'offline', model: 'tfidf-linear-svm' };
 
 /**
  * The AI run for one stored conversation: language, intents (customer messages), parameters.
@@ -35,13 +35,14 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
   };
   const cortex = await db
     .insertInto('cortex_requests')
-    .values({ conversation_id: conv.id, ticket_id: conv.ticket_id, mode, ...OFFLINE_PROVIDER, status: 'running', inputs: JSON.stringify({ text: text.slice(0, 20_000), direction: conv.direction }), steps: '{}', created_at: nowSeconds() })
+    .values({ conversation_id: conv.id, ticket_id: conv.ticket_id, mode, provider: ctx.llm ? 'openai-compatible' : OFFLINE.provider, model: ctx.llm?.model ?? OFFLINE.model, status: 'running', inputs: JSON.stringify({ text: text.slice(0, 20_000), direction: conv.direction }), steps: '{}', created_at: nowSeconds() })
     .returning('id')
     .executeTakeFirstOrThrow();
 
   try {
     const language = await timed('language', () => detectLanguage(text));
-    const intents = conv.direction === 'in' ? await timed('intents', () => ctx.intents.detect(text)) : [];
+    const analysis = await timed('intents', () => analyseText(ctx, text, conv.direction === 'in'));
+    const intents = [...analysis.intents];
     const parameters: Record<string, unknown> = { ...(await timed('extraction', () => extractParameters(text, language ?? undefined))) };
     const photos = await timed('ocr', () => readMeterPhotos(ctx, conv.id, conv.direction === 'in'));
     // A readable meter photo is a meter reading even when the text does not say so.
@@ -50,7 +51,10 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
       parameters.meterValue ??= best.data.meterValue;
       if (!intents.some((i) => i.code === METER_INTENT)) intents.push({ code: METER_INTENT, confidence: best.confidence });
     }
-    const outputs = { language, intents, parameters, attachments: photos.map(({ attachmentId, status, data }) => ({ attachmentId, status, data })) };
+    const outputs = {
+      language, intents, parameters, summary: analysis.summary, replySuggestion: analysis.replySuggestion, fallback: analysis.fallback,
+      attachments: photos.map(({ attachmentId, status, data }) => ({ attachmentId, status, data })),
+    };
 
     const committed = await db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('conversations').select('cortex_request_id').where('id', '=', conv.id).executeTakeFirst();
@@ -79,6 +83,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
           cortex_request_id: cortex.id,
           ...(language ? { language: language === 'de' ? 'German' : 'English', language_code: language } : {}),
           ai_support_level: intents.length > 0 ? 'bot' : 'human',
+          ...(analysis.summary ? { summary: analysis.summary } : {}),
           modified_at: now,
         }).where('id', '=', conv.ticket_id).execute();
         const earlier = await trx.selectFrom('conversations').select('id').where('ticket_id', '=', conv.ticket_id).where('direction', '=', 'in').where('id', '<', conv.id).limit(1).executeTakeFirst();
@@ -86,7 +91,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         await recordEvent(trx, { type: earlier ? 'ticketResponse' : 'ticketCreated', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
       }
       await applyPhotoResults(trx, conv, photos, now);
-      await trx.updateTable('cortex_requests').set({ status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
+      await trx.updateTable('cortex_requests').set({ provider: analysis.provider, model: analysis.model, status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
       return true;
     });
     if (!committed) {
