@@ -1,9 +1,10 @@
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { mintApiKey } from '../src/auth/apiKeys.js';
+import { jobCounts } from '../src/jobs/queue.js';
 
-// The real service for the bench, plus two setup routes (an API key and a ticket) that only
-// this bench process registers.
+// The real service for the bench, plus setup routes (an API key, a ticket, queue counts) that
+// only this bench process registers.
 const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: process.env.BENCH_WORKER ?? 'false' });
 const { app, ctx } = await buildApp(config);
 app.get('/bench/key', { config: { auth: false } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
@@ -14,5 +15,8 @@ app.get('/bench/ticket', { config: { auth: false } }, async () => {
     body: '', body_plain: '', body_clean: '', ai_support_level: 'unprocessed', created_at: now, modified_at: now,
   }).returning('id').executeTakeFirstOrThrow();
 });
+app.get('/bench/jobs', { config: { auth: false } }, async () => jobCounts(ctx.db));
+await app.ready();
+await ctx.intents.settled();
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ port: (app.server.address() as { port: number }).port });

@@ -1,0 +1,20 @@
+// Waits for the job queue to drain, printing progress; returns jobs done per second.
+export async function measureDrain(base: string, label: string, capSeconds: number): Promise<{ done: number; seconds: number; perSecond: number; left: number }> {
+  const counts = async () => (await (await fetch(`${base}/bench/jobs`)).json()) as Record<string, number>;
+  const start = Date.now();
+  const first = await counts();
+  const startDone = first.done ?? 0;
+  let c = first;
+  for (;;) {
+    const pending = (c.queued ?? 0) + (c.running ?? 0);
+    const seconds = (Date.now() - start) / 1000;
+    process.stderr.write(`\r${label}: ${(c.done ?? 0) - startDone} done, ${pending} pending, ${seconds.toFixed(1)} s   `);
+    if (pending === 0 || seconds > capSeconds) {
+      process.stderr.write('\n');
+      const done = (c.done ?? 0) + (c.failed ?? 0) - startDone - (first.failed ?? 0);
+      return { done, seconds, perSecond: done / seconds, left: pending };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+    c = await counts();
+  }
+}
