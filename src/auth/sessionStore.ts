@@ -5,7 +5,6 @@ import type { Database } from '../db/schema.js';
 // shared by every API process on PostgreSQL.
 
 type Callback = (err?: unknown) => void;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type GetCallback = (err: unknown, session?: any) => void;
 
 interface StoredSession {

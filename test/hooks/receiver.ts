@@ -31,12 +31,13 @@ export class Receiver {
   private constructor(private readonly server: http.Server, readonly host: string, readonly port: number) {}
 
   static async start(respond: Responder = () => ({}), host = '127.0.0.1', port = 0): Promise<Receiver> {
-    let self: Receiver | undefined;
+    // The handler needs the receiver that is only built once the server listens.
+    const ref: { self?: Receiver } = {};
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const r = self!;
+        const r = ref.self!;
         const got: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
         const n = r.received.length;
         r.received.push(got);
@@ -55,10 +56,10 @@ export class Receiver {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
-    self = new Receiver(server, host, (server.address() as AddressInfo).port);
+    const self = (ref.self = new Receiver(server, host, (server.address() as AddressInfo).port));
     server.on('connection', (s) => {
-      self!.sockets.add(s);
-      s.on('close', () => self!.sockets.delete(s));
+      ref.self!.sockets.add(s);
+      s.on('close', () => ref.self!.sockets.delete(s));
     });
     return self;
   }
