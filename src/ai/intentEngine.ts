@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import { trainIntentModelInWorker } from './intents/trainInWorker.js';
+import { Coalescer } from '../jobs/coalescer.js';
 import { detectIntents, type IntentModel, type IntentPrediction, type TrainingExample } from './intents/classifier.js';
 
 /**
@@ -10,8 +11,7 @@ import { detectIntents, type IntentModel, type IntentPrediction, type TrainingEx
  */
 export class IntentEngine {
   private model: IntentModel | null = null;
-  private training: Promise<void> | null = null;
-  private again = false;
+  private readonly trainer = new Coalescer(() => this.train());
   private firstModel: Promise<void>;
   private resolveFirst!: () => void;
   version = 0;
@@ -22,7 +22,7 @@ export class IntentEngine {
   }
 
   get status(): 'training' | 'ready' {
-    return this.training ? 'training' : this.model ? 'ready' : 'training';
+    return this.trainer.busy || !this.model ? 'training' : 'ready';
   }
 
   info() {
@@ -30,18 +30,7 @@ export class IntentEngine {
   }
 
   retrain(): Promise<void> {
-    if (this.training) {
-      this.again = true;
-      return this.training;
-    }
-    this.training = this.train().finally(() => {
-      this.training = null;
-      if (this.again) {
-        this.again = false;
-        void this.retrain();
-      }
-    });
-    return this.training;
+    return this.trainer.request();
   }
 
   private async train(): Promise<void> {
@@ -70,7 +59,7 @@ export class IntentEngine {
 
   /** Resolves when no training runs (shutdown waits for it). */
   async settled(): Promise<void> {
-    while (this.training) await this.training.catch(() => undefined);
+    await this.trainer.settled();
   }
 
   async detect(text: string): Promise<IntentPrediction[]> {

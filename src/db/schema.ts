@@ -253,6 +253,9 @@ export interface Database {
   ai_agents: AiAgentTable;
   ticket_intents: TicketIntentTable;
   cortex_requests: CortexRequestTable;
+  event_hooks: EventHookTable;
+  hook_deliveries: HookDeliveryTable;
+  hook_delivery_attempts: HookDeliveryAttemptTable;
 }
 
 export type TicketRow = Selectable<TicketTable>;
@@ -310,26 +313,5 @@ export interface HookDeliveryAttemptTable {
   next_retry_at: number | null;
 }
 
-export interface CortexRequestTable {
-  id: Generated<number>;
-  conversation_id: number;
-  ticket_id: number;
-  mode: string;
-  provider: string;
-  model: string;
-  status: 'running' | 'success' | 'failed';
-  inputs: string;
-  outputs: string | null;
-  steps: string;
-  error: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-export interface Database {
-  event_hooks: EventHookTable;
-  hook_deliveries: HookDeliveryTable;
-  hook_delivery_attempts: HookDeliveryAttemptTable;
-}
 
 export type EventHookRow = Selectable<EventHookTable>;

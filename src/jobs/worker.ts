@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import type { JobRow } from '../db/schema.js';
 import { claimJob, completeJob, failJob } from './queue.js';
+import { Coalescer } from './coalescer.js';
 
 export type TaskHandler = (payload: any, job: JobRow) => Promise<void>;
 export type TaskList = Record<string, TaskHandler>;
@@ -32,7 +33,7 @@ export class JobWorker {
   private stopped = true;
   private inflight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly rounds = new Coalescer(() => this.fill());
 
   constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
 
@@ -43,22 +44,8 @@ export class JobWorker {
     this.notify();
   }
 
-  private again = false;
-
   notify(): void {
-    if (this.stopped) return;
-    if (this.loop) {
-      // A wake-up during a claim round must not be lost: run one more round after it.
-      this.again = true;
-      return;
-    }
-    this.loop = this.fill().finally(() => {
-      this.loop = null;
-      if (this.again) {
-        this.again = false;
-        this.notify();
-      }
-    });
+    if (!this.stopped) void this.rounds.request();
   }
 
   private async fill(): Promise<void> {
@@ -104,7 +91,7 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.loop;
+    await this.rounds.settled();
     await Promise.allSettled([...this.inflight]);
   }
 }

@@ -1,3 +1,4 @@
+import { Coalescer } from '../../jobs/coalescer.js';
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -89,8 +90,7 @@ async function dispatchPass(ctx: AppContext, trx: Transaction<Database>): Promis
 export class HookDispatcher {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly passes = new Coalescer(() => this.drain());
   /** The highest id this process knows to be dispatched: lets an idle poll skip the transaction. */
   private knownHigh = -1;
   private hasGaps = true;
@@ -105,18 +105,7 @@ export class HookDispatcher {
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    if (!this.stopped) void this.passes.request();
   }
 
   private async drain(): Promise<void> {
@@ -143,6 +132,6 @@ export class HookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.passes.settled();
   }
 }
