@@ -76,10 +76,10 @@ async function main() {
     svc.child.kill();
 
     // The same database with the worker on: how fast the queued batch jobs drain (text only).
-    const drainSvc = await startChild('bench/serviceServer.ts', [path.join(dir, 'svc')], { BENCH_WORKER: 'true' });
+    const drainSvc = await startChild('bench/serviceServer.ts', [path.join(dir, 'svc')], {});
     children.push(drainSvc.child);
     const drainBase = `http://127.0.0.1:${drainSvc.port}`;
-    const text = await measureDrain(drainBase, 'batch drain (text)', Number(process.env.BENCH_DRAIN_SECONDS ?? 60));
+    const text = await measureDrain(drainBase, 'batch drain (text)', Number(process.env.BENCH_DRAIN_SECONDS ?? 60), () => fetch(`${drainBase}/bench/start-worker`));
     let ocr: { done: number; seconds: number; perSecond: number } | null = null;
     if (await isOcrAvailable()) {
       const photos = await Promise.all(['0012345', '0047110', '0815000', '0203040'].map((d) => renderMeterImage(d, { style: 'drum' })));

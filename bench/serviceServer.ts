@@ -2,10 +2,12 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { mintApiKey } from '../src/auth/apiKeys.js';
 import { jobCounts } from '../src/jobs/queue.js';
+import { JobWorker } from '../src/jobs/worker.js';
+import { buildTasks } from '../src/jobs/tasks.js';
 
 // The real service for the bench, plus setup routes (an API key, a ticket, queue counts) that
 // only this bench process registers.
-const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: process.env.BENCH_WORKER ?? 'false' });
+const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: 'false' });
 const { app, ctx } = await buildApp(config);
 app.get('/bench/key', { config: { auth: false } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
 app.get('/bench/ticket', { config: { auth: false } }, async () => {
@@ -16,6 +18,14 @@ app.get('/bench/ticket', { config: { auth: false } }, async () => {
   }).returning('id').executeTakeFirstOrThrow();
 });
 app.get('/bench/jobs', { config: { auth: false } }, async () => jobCounts(ctx.db));
+// The drain is timed from this call, so the worker starts here rather than at boot.
+const worker = new JobWorker(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
+ctx.notifyJobs = () => worker.notify();
+app.get('/bench/start-worker', { config: { auth: false } }, async () => {
+  worker.start();
+  return { started: true };
+});
+app.addHook('onClose', () => worker.stop());
 await app.ready();
 await ctx.intents.settled();
 await app.listen({ port: 0, host: '127.0.0.1' });

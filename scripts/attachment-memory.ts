@@ -20,7 +20,7 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-mem-'));
 const child = fork(path.join(root, 'bench/serviceServer.ts'), [dir], {
   execArgv: ['--import', 'tsx', '--expose-gc'],
-  env: { ...process.env, BODY_LIMIT_BYTES: String(64 * 1024 * 1024), ATTACHMENT_MAX_BYTES: String(64 * 1024 * 1024), BENCH_WORKER: 'false' },
+  env: { ...process.env, BODY_LIMIT_BYTES: String(64 * 1024 * 1024), ATTACHMENT_MAX_BYTES: String(64 * 1024 * 1024), },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 try {

@@ -130,7 +130,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   const hookDispatcher = new HookDispatcher(ctx);
   // Requests that write may have recorded events: dispatch them now rather than at the next poll.
-  app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.method !== 'HEAD') hookDispatcher.wake(); });
+  app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.method !== 'HEAD') hookDispatcher.nudge(); });
   app.addHook('onReady', async () => worker?.start());
   app.addHook('onReady', async () => hookDispatcher.start());
   app.addHook('onClose', async () => {

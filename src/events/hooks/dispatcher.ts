@@ -94,18 +94,35 @@ export class HookDispatcher {
   /** The highest id this process knows to be dispatched: lets an idle poll skip the transaction. */
   private knownHigh = -1;
   private hasGaps = true;
+  /** Refreshed by every poll: without an enabled hook, request-triggered passes are skipped. */
+  private hooksEnabled = true;
 
   constructor(private readonly ctx: AppContext, private readonly pollMs = POLL_MS) {}
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
     this.wake();
   }
 
   wake(): void {
     if (!this.stopped) void this.passes.request();
+  }
+
+  /** After a write request: dispatch at once, unless no hook could want anything. */
+  nudge(): void {
+    if (this.hooksEnabled) this.wake();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const row = await this.ctx.db.kysely.selectFrom('event_hooks').select('id').where('enabled', '=', 1).limit(1).executeTakeFirst();
+      this.hooksEnabled = row !== undefined;
+    } catch (err) {
+      if (!this.stopped) this.ctx.log.warn({ err }, 'event hook poll failed');
+    }
+    if (this.hooksEnabled) this.wake();
   }
 
   private async drain(): Promise<void> {
