@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import { trainIntentModelInWorker } from './intents/trainInWorker.js';
 import { Coalescer } from '../jobs/coalescer.js';
-import { detectIntents, type IntentModel, type IntentPrediction, type TrainingExample } from './intents/classifier.js';
+import { detectIntents, type IntentModel, type IntentPrediction } from './intents/classifier.js';
+import { catalogueExamples } from './intents/catalogue.js';
 
 /**
  * The serving intent model of the customer's catalogue. Trained at start and again whenever the
@@ -35,13 +36,9 @@ export class IntentEngine {
 
   private async train(): Promise<void> {
     const started = Date.now();
-    const rows = await this.db.kysely.selectFrom('ai_agents').select(['code', 'examples']).where('enabled', '=', 1).execute();
-    const examples: TrainingExample[] = [];
-    for (const r of rows) {
-      for (const list of Object.values(JSON.parse(r.examples) as Record<string, string[]>)) {
-        for (const text of list) examples.push({ text, label: r.code });
-      }
-    }
+    const rows = await this.db.kysely.selectFrom('ai_agents').select(['code', 'name_de', 'name_en', 'examples']).where('enabled', '=', 1).execute();
+    // Names count as examples too: "Zählerstand melden" is the shortest request of its kind.
+    const examples = catalogueExamples(rows.map((r) => ({ code: r.code, name: { de: r.name_de, en: r.name_en }, examples: JSON.parse(r.examples) as Record<string, string[]> })));
     try {
       const labels = new Set(examples.map((e) => e.label));
       // A worker thread keeps the HTTP event loop free while a large catalogue trains.

@@ -99,7 +99,7 @@ describeEachDb('AI pipeline', (app) => {
       return m.status === 'ready' && m.version > before.version ? m : null;
     }, 30_000, 'retraining');
     assert.equal(model.intents, before.intents + 1);
-    assert.equal(model.examples, before.examples + 12);
+    assert.equal(model.examples, before.examples + 13, '12 examples and the name');
     const got = (await t.call('POST', '/api/mind/intent/detect', { body: 'Ich interessiere mich für eine Wallbox für mein Elektroauto.' })).json();
     assert.equal(got.intents[0]?.code, 'ai_agent_wallbox');
     assert.equal((await t.call('POST', '/api/mind/aiAgent', { code: 'ai_agent_wallbox', name: 'dup' })).statusCode, 409);

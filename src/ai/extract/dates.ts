@@ -46,7 +46,7 @@ const PATTERNS: Pattern[] = [
   { re: /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/g, parse: (m) => iso(Number(m[1]), Number(m[2]), Number(m[3])) },
   // German numeric 1.5.2025, 01.05.25, 1.5. (not followed by more digits: a version or an amount)
   {
-    re: /(?<![\d.,])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2}))?(?![\d,]|\.\d)/g,
+    re: /(?<![\d.,])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2}))?(?!\d|[.,]\d)/g,
     parse: (m, ref) => {
       const d = Number(m[1]);
       const mo = Number(m[2]);
@@ -101,7 +101,7 @@ export function findDates(text: string, opts: { language?: 'de' | 'en'; referenc
   return found.sort((a, b) => a.start - b.start);
 }
 
-const MOVE_CUES = /umzug|umzieh|zieh(?:e|en|t)\b[^!?\n]{0,40}?\b(?:um|ein|aus)\b|umgezogen|eingezogen|ausgezogen|\beinzug(?!s?erm)|\bauszug|übergabe|uebergabe|neue (?:adresse|anschrift|wohnung)|wohne ab|\bmov(?:e|es|ed|ing)\b|relocat|move-(?:in|out)|new address|handover/gi;
+const MOVE_CUES = /umzug|umzieh|zieh(?:e|en|t)\b[^!?\n]{0,40}?\b(?:um|ein|aus|nach|ins|zu)\b|umgezogen|eingezogen|ausgezogen|\beinzug(?!s?erm)|\bauszug|übergabe|uebergabe|neue (?:adresse|anschrift|wohnung)|wohne ab|\bmov(?:e|es|ed|ing)\b|relocat|move-(?:in|out)|new address|handover/gi;
 const TERMINATION_CUES = /kündig|kuendig|gekündigt|vertragsende|beenden|beendet|widerruf|terminat|cancel|end of (?:the |my )?contract|notice|contract ends|expire/gi;
 
 function cueDistances(text: string, re: RegExp, span: Span): number {
@@ -109,10 +109,13 @@ function cueDistances(text: string, re: RegExp, span: Span): number {
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const cueEnd = m.index + m[0].length;
-    // Only cues in the same sentence count; "um" after the date ("am 1.5. um") is a split verb.
-    const between = m.index >= span.end ? text.slice(span.end, m.index) : text.slice(cueEnd, span.start);
+    // Only cues in the same sentence count. A cue after the date ("am 1.5. ziehe ich um") must also
+    // be in the same clause: in "Umzug zum 1.4., Kündigung zum 31.3." the Kündigung is not 1.4.'s.
+    const after = m.index >= span.end;
+    const between = after ? text.slice(span.end, m.index) : text.slice(cueEnd, span.start);
     if (/[.!?\n]\s/.test(between.replace(/\d\.\s?\d|\d\.(?=\s?\d)/g, ''))) continue;
-    const distance = m.index >= span.end ? (m.index - span.end) * 1.5 : Math.max(0, span.start - cueEnd);
+    if (after && /[,;:]/.test(between)) continue;
+    const distance = after ? (m.index - span.end) * 1.5 : Math.max(0, span.start - cueEnd);
     if (distance < best) best = distance;
   }
   return best;

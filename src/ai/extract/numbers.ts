@@ -12,6 +12,7 @@ import { overlaps, type Span } from './spans.ts';
  */
 export function parseLocaleNumber(raw: string, language?: 'de' | 'en'): number | null {
   const s = raw.trim().replace(/[\s'\u00a0\u202f]/g, '');
+  if (/^(?:\d\s)+\d$/.test(raw.trim())) return Number(s); // drum digits "0 4 5 6 7"
   if (!/^\d[\d.,]*$/.test(s) || /[.,]$/.test(s)) return null;
   const dots = s.split('.').length - 1;
   const commas = s.split(',').length - 1;
@@ -44,8 +45,11 @@ export interface NumberMatch extends Span {
   raw: string;
 }
 
-/** Digit runs with optional grouping and decimals; not glued to letters, dashes or slashes (ids, dates). */
-const NUMBER = /(?<![\p{L}\d.,/-])\d{1,3}(?:(?:[.,]| (?=\d{3}\b))\d{3})+(?:[.,]\d+)?(?![\d/-]|[.,]\d)|(?<![\p{L}\d.,/-])\d+(?:[.,]\d+)?(?![\d/-]|[.,]\d)/gu;
+/**
+ * Digit runs with optional grouping and decimals, or single digits spaced out as on a counter's
+ * drums ("0 4 5 6 7"); not glued to letters, dashes or slashes (ids, dates).
+ */
+const NUMBER = /(?<![\p{L}\d.,/-])(?:\d ){3,}\d(?![\d.,])|(?<![\p{L}\d.,/-])\d{1,3}(?:(?:[.,]| (?=\d{3}\b))\d{3})+(?:[.,]\d+)?(?![\d/-]|[.,]\d)|(?<![\p{L}\d.,/-])\d+(?:[.,]\d+)?(?![\d/-]|[.,]\d)/gu;
 
 export function findNumbers(text: string): NumberMatch[] {
   const out: NumberMatch[] = [];
@@ -61,13 +65,13 @@ export function findNumbers(text: string): NumberMatch[] {
 
 const UNIT_AFTER = /^\s*(?:kwh|mwh|m³|m3|cbm|kubikmeter|cubic\s*met(?:er|re)s?)\b|^\s*m³/i;
 const NOT_A_READING_AFTER = /^\s*(?:%|€|eur\b|euro|,-|ct\b|cent|uhr\b|h\b|jahre?n?\b|monate?n?\b|tage?n?\b|wochen?\b|years?\b|months?\b|days?\b|weeks?\b|personen|people|kw\b|mal\b|times\b)/i;
-const NOT_A_READING_BEFORE = /(?:€|eur|euro|tel(?:efon)?|phone|fon|mobil|handy|fax|nummer|nr|number|no|#|id|plz|postleitzahl|hausnummer|\bauf|\bvon|\bbis|from|to)\s*[.:]?\s*$/i;
+const NOT_A_READING_BEFORE = /(?:€|#|\b(?:eur|euro|tel|telefon|phone|fon|mobil|handy|fax|nr|no|number|id|plz|postleitzahl|von|bis|from)\b|nummer)\s*[.:]?\s*$/i;
 const READING_CUE = /z(?:ä|ae|a)hler\s*stand|z(?:ä|ae|a)hlerst(?:ä|ae)nde|\bstand\b|ablese\w*|abgelesen|ablesung|meter\s*read\w*|\breadings?\b|\breads?\b|\bshows?\b|\bzeigt\b|steht\s*(?:bei|auf)|\bis\s*at\b/i;
 /** Register and medium names before a number ("HT 12345", "Gas 4567,2") count only in a message about meters. */
 const WEAK_CUE = /\b(?:ht|nt|day|night|strom|gas|wasser|water|electricity|w(?:ä|ae)rmepumpe\w*|heat\s*pump|haushalt\w*|household)\b/i;
 /** Consumption and charges are kWh too, but not a reading. */
 const CONSUMPTION = /verbrauch|consumption|\busage\b|\bcharg|berechne|abgerechnet|pro jahr|im jahr|per year|annual|jährlich|jaehrlich/i;
-const METER_CONTEXT = /z(?:ä|ae|a)hler|ablese|ablesung|\bmeter\b|reading|kwh|m³|\bm3\b/i;
+const METER_CONTEXT = /z(?:ä|ae|a)hler|ablese|abgelesen|ablesung|\bmeter\b|reading|kwh|m³|\bm3\b/i;
 
 /**
  * The meter reading of a message, or undefined. A number qualifies by a unit after it or a reading

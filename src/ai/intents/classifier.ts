@@ -22,8 +22,8 @@ export interface TrainOptions {
   svm?: Partial<SvmOptions>;
   /** folds for the cross-validated calibration; 0 skips calibration (confidences then use a fixed sigmoid) */
   calibrationFolds?: number;
-  /** stop running calibration folds once this many held-out texts are scored: bounds training time */
-  calibrationMaxHeldOut?: number;
+  /** texts all calibration folds together may train on (default 3000); bounds the extra time */
+  calibrationBudget?: number;
   seed?: number;
 }
 
@@ -52,6 +52,7 @@ export interface DetectOptions {
  */
 export const defaultDetectOptions: Required<DetectOptions> = { threshold: 0.5, clauseThreshold: 0.7, maxIntents: 3 };
 
+const MAX_CLAUSES = 40;
 const defaultSvm: Partial<SvmOptions> = { C: 1, loss: 'l2' };
 /** A fallback sigmoid for uncalibrated models: score 0 (the SVM margin's middle) maps to ~0.27. */
 const UNCALIBRATED: PlattParams = { a: -4, b: 1 };
@@ -75,7 +76,12 @@ function fitParts(examples: readonly TrainingExample[], labels: string[], opts: 
 
 /**
  * Stratified folds: each held-out text is scored by a model that never saw it, and Platt's
- * sigmoid is fitted on those (score, is-true-label) pairs over all labels.
+ * sigmoid is fitted on those (score, is-true-label) pairs over all labels. The folds together
+ * train on at most `calibrationBudget` texts: a catalogue of up to ~750 texts runs all five folds,
+ * a bigger one runs fewer, and one fold of a very big catalogue trains on a sample. Calibration so
+ * costs at most about what training on 3000 texts costs (the seeded catalogue: all folds; 10,000
+ * texts: a third more time instead of five times). A fold model that saw fewer texts than the
+ * final one gives slightly conservative confidences — the safe side for a threshold.
  */
 function calibrate(examples: readonly TrainingExample[], labels: string[], opts: TrainOptions): PlattParams {
   const folds = opts.calibrationFolds ?? 5;
@@ -83,7 +89,11 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
   const rng = makeRng((opts.seed ?? 1) + 7919);
   const fold = new Int32Array(examples.length);
   const byLabel = new Map<string, number[]>();
-  examples.forEach((e, i) => byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]));
+  examples.forEach((e, i) => {
+    const list = byLabel.get(e.label);
+    if (list) list.push(i);
+    else byLabel.set(e.label, [i]);
+  });
   let offset = 0;
   for (const idxs of byLabel.values()) {
     for (let i = idxs.length - 1; i > 0; i--) {
@@ -94,12 +104,24 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
     idxs.forEach((ex, k) => (fold[ex] = (offset + k) % folds));
     offset += idxs.length;
   }
-  const maxHeldOut = opts.calibrationMaxHeldOut ?? 3000;
+  const budget = opts.calibrationBudget ?? 3000;
   const scores: number[] = [];
   const positive: boolean[] = [];
-  let heldOut = 0;
-  for (let f = 0; f < folds && heldOut < maxHeldOut; f++) {
-    const train = examples.filter((_, i) => fold[i] !== f);
+  let used = 0;
+  for (let f = 0; f < folds; f++) {
+    let train = examples.filter((_, i) => fold[i] !== f);
+    if (used > 0 && used + train.length > budget) break;
+    if (train.length > budget) {
+      // Keep two texts of every label, then a uniform sample of the rest.
+      const seen = new Map<string, number>();
+      const p = budget / train.length;
+      train = train.filter((e) => {
+        const n = (seen.get(e.label) ?? 0) + 1;
+        seen.set(e.label, n);
+        return n <= 2 || rng() < p;
+      });
+    }
+    used += train.length;
     const test = examples.filter((_, i) => fold[i] === f);
     const present = labels.filter((l) => train.some((e) => e.label === l));
     if (present.length < 2 || test.length === 0) continue;
@@ -111,7 +133,6 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
         positive.push(l === ex.label);
       });
     }
-    heldOut += test.length;
   }
   return scores.length ? fitPlatt(scores, positive) : UNCALIBRATED;
 }
@@ -119,7 +140,7 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
 export function trainIntentModel(examples: readonly TrainingExample[], opts: TrainOptions = {}): IntentModel {
   const usable = examples.filter((e) => e.label !== '' && e.text.trim() !== '');
   const labels = [...new Set(usable.map((e) => e.label))].sort();
-  if (labels.length === 0) return buildModel({ labels, exampleCount: 0, ...fitParts([{ text: '', label: '' }], [], opts), platt: UNCALIBRATED });
+  if (labels.length === 0) return buildModel({ labels, exampleCount: 0, ...fitParts([], [], opts), platt: UNCALIBRATED });
   // One label has nothing to be told apart from: give it an empty background class so the SVM
   // still learns which words matter, and report only the real label.
   const trainSet = labels.length === 1 ? [...usable, ...BACKGROUND.map((text) => ({ text, label: '\u0000background' }))] : usable;
@@ -135,13 +156,14 @@ const BACKGROUND = ['hallo', 'danke', 'guten tag', 'hello', 'thank you', 'ok', '
 function buildModel(parts: ModelParts): IntentModel {
   const { vectorizer, linear, platt, exampleCount } = parts;
   const visible = parts.labels.filter((l) => !l.startsWith('\u0000'));
-  const scores = (text: string): Float64Array => (linear.classes ? decisionScores(linear, vectorizer.transform(text)) : new Float64Array(0));
+  const allScores = (text: string): Float64Array => (linear.classes ? decisionScores(linear, vectorizer.transform(text)) : new Float64Array(0));
   return {
     labels: visible,
     exampleCount,
-    scores,
+    // The background class of a one-label model is always last; it is not a label.
+    scores: (text) => allScores(text).slice(0, visible.length),
     predict(text: string): IntentPrediction[] {
-      const s = scores(text);
+      const s = allScores(text);
       return parts.labels
         .map((code, c) => ({ code, confidence: plattProbability(platt, s[c] ?? 0) }))
         .filter((p) => !p.code.startsWith('\u0000'))
@@ -154,6 +176,7 @@ function buildModel(parts: ModelParts): IntentModel {
       exampleCount,
       vectorizer: vectorizer.toJSON(),
       dimension: linear.dimension,
+      // little-endian float32, as every platform Node runs on stores them
       weights: Buffer.from(linear.weights.buffer, linear.weights.byteOffset, linear.weights.byteLength).toString('base64'),
       intercepts: Array.from(linear.intercepts),
       platt,
@@ -184,7 +207,8 @@ export function detectIntents(model: IntentModel, text: string, opts: DetectOpti
   const o = { ...defaultDetectOptions, ...opts };
   const found = new Map<string, number>();
   for (const p of model.predict(text)) if (p.confidence >= o.threshold) found.set(p.code, p.confidence);
-  const clauses = splitClauses(text);
+  // A bounded number of clauses keeps a long mail's latency bounded; concerns come early.
+  const clauses = splitClauses(text).slice(0, MAX_CLAUSES);
   if (clauses.length > 1) {
     for (const clause of clauses) {
       const top = model.predict(clause)[0];

@@ -20,7 +20,7 @@ export interface FeatureOptions {
   minDf: number;
   /** keep at most this many terms by document frequency, bounding model size for big catalogues */
   maxFeatures: number;
-  /** add a crude suffix-stripped form of each word ("refunded" → "refund", "Zählerstände" → "zaehlerstaend") */
+  /** add crude suffix-stripped words and word pairs ("refunded" → "refund", "Zählerstände" → "zaehlerstaend") */
   stem: boolean;
 }
 
@@ -60,8 +60,14 @@ export function normalizeText(text: string): string {
     .replace(/[äöüß]/g, (c) => FOLD[c] ?? c)
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[0-9]/g, '0');
+    .replace(/[0-9]/g, '0')
+    .replace(/n['’]t\b/g, ' not')
+    .replace(/(\w)['’](ve|m|re|ll|d)\b/g, (_m, w: string, c: string) => `${w} ${CONTRACTIONS[c] ?? c}`);
 }
+
+// "haven't received" and "have not received" are one request; expanding English contractions
+// gained ~0.3 point at 10 shots on BANKING77 train splits (eval/tune.ts).
+const CONTRACTIONS: Record<string, string> = { ve: 'have', m: 'am', re: 'are', ll: 'will', d: 'would' };
 
 export function tokenize(normalized: string): string[] {
   return normalized.match(/[a-z0-9]+/g) ?? [];
@@ -81,7 +87,12 @@ export function extractTerms(text: string, opts: FeatureOptions): Map<string, nu
   for (let n = wMin; n <= wMax; n++) {
     for (let i = 0; i + n <= tokens.length; i++) add(`w${tokens.slice(i, i + n).join(' ')}`);
   }
-  if (opts.stem) for (const t of tokens) add(`w~${stem(t)}`);
+  if (opts.stem) {
+    const stems = tokens.map(stem);
+    for (const st of stems) add(`w~${st}`);
+    // Stem bigrams join "card arrived" and "cards arriving" (+0.4 point on MASSIVE dev, full train).
+    for (let i = 0; i + 1 < stems.length; i++) add(`w~${stems[i]} ${stems[i + 1]}`);
+  }
   const [cMin, cMax] = opts.charNgrams;
   for (const token of tokens) {
     const padded = `c ${token} `;
@@ -147,10 +158,10 @@ export class TfidfVectorizer {
     });
     // Ids by falling document frequency (ties by term, so the same catalogue gives the same ids):
     // the weights of the common terms, read for almost every text, then share a few cache lines.
-    // That alone made SVM training ~N% faster than alphabetical ids.
+    // Measured: SVM training on BANKING77 ~20% less CPU than with alphabetical ids.
     const kept = [...provisional]
       .filter(([, p]) => df[p]! >= opts.minDf)
-      .sort((a, b) => (process.env.ALPHA ? 0 : df[b[1]]! - df[a[1]]!) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .sort((a, b) => df[b[1]]! - df[a[1]]! || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .slice(0, opts.maxFeatures);
     const vocabulary = new Map<string, number>();
     const idf = new Float32Array(kept.length);

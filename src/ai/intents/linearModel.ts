@@ -1,7 +1,7 @@
 // One-vs-rest linear SVM on sparse vectors, trained by dual coordinate descent with shrinking
 // (Hsieh et al., ICML 2008 — the LIBLINEAR / scikit-learn LinearSVC solver), plus Platt scaling.
-// Dual CD touches each example's non-zeros once per pass and most dual variables settle at 0
-// early, so 10k texts × 100 classes trains in seconds without any matrix library.
+// Dual CD touches each example's non-zeros once per pass and shrinking drops the dual variables
+// that settled at 0, so BANKING77 (10k texts, 77 classes) trains in ~9 s CPU here, no library.
 
 import type { SparseVector } from './features.ts';
 
@@ -87,6 +87,7 @@ function solveBinary(X: Csr, dim: number, y: Int8Array, sqNorms: Float64Array, o
   let pgMaxOld = Infinity;
   let pgMinOld = -Infinity;
   for (let iter = 0; iter < opts.maxIter; iter++) {
+    const fullPass = active === n;
     let pgMax = -Infinity;
     let pgMin = Infinity;
     for (let s = 0; s < active; s++) {
@@ -101,8 +102,8 @@ function solveBinary(X: Csr, dim: number, y: Int8Array, sqNorms: Float64Array, o
       const start = indptr[i]!;
       const end = indptr[i + 1]!;
       let dot = w[dim]! * b;
-      // Non-null assertions, not `?? 0`, in the hot loops: indices are in range by construction
-      // and the extra branch per non-zero costs a third of the training time.
+      // Non-null assertions, not `?? 0`, in the hot loops: indices are in range by construction,
+      // and nearly all training time is spent in these two lines.
       for (let k = start; k < end; k++) dot += w[indices[k]!]! * data[k]!;
       const ai = alpha[i]!;
       const G = yi * dot - 1 + ai * (yi > 0 ? diagPos : diagNeg);
@@ -137,7 +138,8 @@ function solveBinary(X: Csr, dim: number, y: Int8Array, sqNorms: Float64Array, o
       }
     }
     if (pgMax - pgMin <= opts.tol) {
-      if (active === n) break;
+      // Converged only when every variable was visited in this pass; else check them all again.
+      if (fullPass) break;
       active = n;
       pgMaxOld = Infinity;
       pgMinOld = -Infinity;
@@ -163,8 +165,8 @@ export function trainOneVsRest(xs: readonly SparseVector[], labels: Int32Array, 
   const y = new Int8Array(X.rows);
   const rng = makeRng(opts.seed);
   // Class by class: the dense weight vector of one class stays in cache while the solver reads it
-  // at random positions. (Solving all classes at once over a feature-major matrix was measured
-  // 2.5× slower on BANKING77: every non-zero then pulls a whole row from memory.)
+  // at random positions. Measured on BANKING77: all classes at once over a feature-major matrix
+  // was 2.5× slower (every non-zero pulls a whole row from memory), blocks of four classes no faster.
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < X.rows; i++) y[i] = labels[i] === c ? 1 : -1;
     const w = solveBinary(X, dimension, y, sqNorms, opts, rng);

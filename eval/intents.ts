@@ -1,0 +1,66 @@
+// The seeded catalogue against a labelled German+English set written apart from its examples:
+// single intents, messages with no intent, and messages with two concerns.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { detectIntents, trainIntentModel } from '../src/ai/intents/classifier.ts';
+import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.ts';
+import { detectLanguage } from '../src/ai/language.ts';
+import { repoRoot } from './datasets.ts';
+import { exactMatchAccuracy, macroF1, type ResultRow, type Scored } from './metrics.ts';
+import { progress } from './progress.ts';
+
+interface LabelledRow {
+  text: string;
+  labels: string[];
+  language: 'de' | 'en' | null;
+}
+
+export async function evalIntents(): Promise<ResultRow[]> {
+  const catalogue = JSON.parse(readFileSync(path.join(repoRoot, 'data/ai-agents.json'), 'utf8')) as CatalogueEntry[];
+  const rows = JSON.parse(readFileSync(path.join(repoRoot, 'eval/data/labelled.json'), 'utf8')) as LabelledRow[];
+  const codes = catalogue.map((c) => c.code);
+  const examples = catalogueExamples(catalogue);
+  const t0 = performance.now();
+  const model = trainIntentModel(examples);
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const bar = progress('labelled set (de+en)', rows.length);
+  const scored: (Scored & { row: LabelledRow })[] = [];
+  let ms = 0;
+  let langHits = 0;
+  for (const row of rows) {
+    const s = performance.now();
+    const predicted = detectIntents(model, row.text).map((p) => p.code);
+    ms += performance.now() - s;
+    if (detectLanguage(row.text) === row.language) langHits++;
+    scored.push({ gold: row.labels, predicted, row });
+    bar.tick();
+  }
+  bar.done();
+
+  const subset = (name: string, keep: (r: LabelledRow) => boolean): ResultRow => {
+    const part = scored.filter((s) => keep(s.row));
+    return { section: 'intents', setting: name, test: part.length, accuracy: exactMatchAccuracy(part) };
+  };
+  const misses = scored.filter((s) => exactMatchAccuracy([s]) === 0);
+  if (process.env.EVAL_VERBOSE) for (const m of misses) process.stderr.write(`miss: ${JSON.stringify(m.row.text)} gold=${m.gold.join('+') || '-'} got=${m.predicted.join('+') || '-'}\n`);
+  return [
+    {
+      section: 'intents',
+      setting: 'labelled de+en, exact set',
+      train: examples.length,
+      test: rows.length,
+      accuracy: exactMatchAccuracy(scored),
+      macroF1: macroF1(scored, codes),
+      msPerItem: ms / rows.length,
+      trainSeconds,
+    },
+    subset('  one intent', (r) => r.labels.length === 1),
+    subset('  no intent', (r) => r.labels.length === 0),
+    subset('  two intents', (r) => r.labels.length === 2),
+    subset('  German', (r) => r.language === 'de'),
+    subset('  English', (r) => r.language === 'en'),
+    { section: 'language', setting: 'labelled de+en (null where unclear)', test: rows.length, accuracy: langHits / rows.length },
+  ];
+}

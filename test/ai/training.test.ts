@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { trainIntentModel, detectIntents } from '../../src/ai/intents/classifier.ts';
+import { catalogueExamples, type CatalogueEntry } from '../../src/ai/intents/catalogue.ts';
+import { trainIntentModelInWorker } from '../../src/ai/intents/trainInWorker.ts';
+import { syntheticCatalogue } from '../../eval/synthetic.ts';
+
+const catalogue = JSON.parse(readFileSync(new URL('../../data/ai-agents.json', import.meta.url), 'utf8')) as CatalogueEntry[];
+
+describe('training in a worker thread', () => {
+  it('gives the same model as training in-process, without blocking the event loop', async () => {
+    const examples = catalogueExamples(catalogue);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = performance.now();
+    const model = await trainIntentModelInWorker(examples);
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    // A blocked loop would tick about once; a free one about every 5 ms.
+    assert.ok(ticks >= Math.min(20, elapsed / 5 / 4), `only ${ticks} ticks in ${elapsed.toFixed(0)} ms`);
+    const local = trainIntentModel(examples);
+    assert.deepEqual(model.labels, local.labels);
+    for (const text of ['Passwort vergessen', 'Ich ziehe um', 'new IBAN please', 'Hallo']) assert.deepEqual(model.predict(text), local.predict(text));
+    assert.deepEqual(detectIntents(model, 'Mein Zählerstand ist 4567').map((p) => p.code), ['ai_agent_meter_reading']);
+  });
+
+  it('gives up and rejects after its timeout', async () => {
+    await assert.rejects(trainIntentModelInWorker(catalogueExamples(catalogue), { timeoutMs: 1 }), /timed out/);
+  });
+});
+
+describe('training time', () => {
+  // The full 100 intents × 100 examples figure is measured by `npm run eval -- --only=training`;
+  // this guard keeps the test suite fast and fails loudly if training time blows up.
+  it('trains 100 intents × 30 examples in seconds', () => {
+    const examples = syntheticCatalogue(100, 30);
+    const started = performance.now();
+    const model = trainIntentModel(examples);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(model.labels.length, 100);
+    assert.ok(seconds < 30, `took ${seconds.toFixed(1)} s`);
+    const probe = examples.filter((_, i) => i % 15 === 0);
+    const hits = probe.filter((e) => model.predict(e.text)[0]?.code === e.label).length;
+    assert.ok(hits >= probe.length * 0.95, `training accuracy ${hits}/${probe.length}`);
+  });
+});
