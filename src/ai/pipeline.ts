@@ -79,10 +79,13 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         modified_at: now,
       }).where('id', '=', conv.id).execute();
       if (conv.direction === 'in') {
+        // One message without an intent does not undo what earlier messages of the ticket showed.
+        const ticket = await trx.selectFrom('tickets').select('ai_support_level').where('id', '=', conv.ticket_id).executeTakeFirstOrThrow();
+        const level = intents.length > 0 ? 'bot' : ticket.ai_support_level === 'unprocessed' ? 'human' : ticket.ai_support_level;
         await trx.updateTable('tickets').set({
           cortex_request_id: cortex.id,
           ...(language ? { language: language === 'de' ? 'German' : 'English', language_code: language } : {}),
-          ai_support_level: intents.length > 0 ? 'bot' : 'human',
+          ai_support_level: level,
           ...(analysis.summary ? { summary: analysis.summary } : {}),
           modified_at: now,
         }).where('id', '=', conv.ticket_id).execute();

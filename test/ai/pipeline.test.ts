@@ -33,11 +33,14 @@ describeEachDb('AI pipeline', (app) => {
     const ticket = (await t.call('GET', `/api/mind/ticket/${ticketId}`)).json();
     assert.equal(ticket.languageCode, 'de');
     assert.equal(ticket.aiSupportLevel, 'bot');
+    const thanks = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Vielen Dank!' });
+    assert.deepEqual(thanks.json().conversation.intentIds, []);
+    assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().aiSupportLevel, 'bot', 'a later message without intent keeps the level');
     const job = await t.ctx.db.kysely.selectFrom('jobs').select('status').where('job_key', '=', `conversation:${c.id}`).executeTakeFirstOrThrow();
     assert.equal(job.status, 'done', 'the safety-net job has nothing left to do');
     const resp = await eventsOf(t, ticketId, 'ticketResponse');
-    assert.equal(resp.length, 1, 'a later customer message is a TicketResponse');
-    assert.equal(resp[0]!.data.crmNotificationId, 'crm-77');
+    assert.equal(resp.length, 2, 'later customer messages are TicketResponses');
+    assert.ok(resp.some((e) => e.data.crmNotificationId === 'crm-77'));
   });
 
   it('batch: a durable job, picked up by the worker; the conversation and ticket get the results', async () => {
