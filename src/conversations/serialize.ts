@@ -1,6 +1,6 @@
 import type { AttachmentRow, ConversationRow } from '../db/schema.js';
+import { fromJson } from '../db/json.js';
 
-const parse = <T>(s: string | null, fallback: T): T => (s === null ? fallback : (JSON.parse(s) as T));
 
 /** Where ticketmind serves an attachment's bytes (same auth as the rest of the API). */
 export const attachmentUrl = (a: Pick<AttachmentRow, 'id' | 'ticket_id'>): string => `/api/mind/ticket/${a.ticket_id}/attachment/${a.id}`;
@@ -20,7 +20,7 @@ export function serializeAttachment(a: AttachmentRow) {
     risk: a.risk,
     extractedData: null,
     extractionStatus: a.extraction_status,
-    extractionData: parse<Record<string, unknown> | null>(a.extraction_data, null),
+    extractionData: fromJson<Record<string, unknown> | null>(a.extraction_data, null),
   };
 }
 
@@ -36,23 +36,23 @@ export function serializeConversation(c: ConversationRow, attachments: Attachmen
     fromEmail: c.from_email,
     fromEmailName: c.from_name,
     agentId: c.agent_id,
-    sender: parse<Record<string, unknown>>(c.sender, {}),
-    toEmail: parse<string[]>(c.to_emails, []),
-    ccEmails: parse<string[]>(c.cc_emails, []),
-    bccEmails: parse<string[]>(c.bcc_emails, []),
+    sender: fromJson<Record<string, unknown>>(c.sender, {}),
+    toEmail: fromJson<string[]>(c.to_emails, []),
+    ccEmails: fromJson<string[]>(c.cc_emails, []),
+    bccEmails: fromJson<string[]>(c.bcc_emails, []),
     subject: c.subject,
     body: c.body,
     bodyPlain: c.body_plain,
     bodyClean: c.body_clean,
-    content: parse<Record<string, unknown>>(c.content, {}),
-    intentIds: parse<string[]>(c.intent_codes, []),
+    content: fromJson<Record<string, unknown>>(c.content, {}),
+    intentIds: fromJson<string[]>(c.intent_codes, []),
     cortexRequestId: c.cortex_request_id,
     attachments: attachments.map(serializeAttachment),
     crmNotificationId: c.crm_notification_id,
     externalConversationId: c.external_conversation_id,
     contractId: c.contract_id,
     customerId: c.customer_id,
-    ...(opts.includeRawData ? { rawData: parse<Record<string, unknown> | null>(c.raw_data, null) } : {}),
+    ...(opts.includeRawData ? { rawData: fromJson<Record<string, unknown> | null>(c.raw_data, null) } : {}),
     createdAt: c.created_at,
     modifiedAt: c.modified_at,
     deletedAt: c.deleted_at,

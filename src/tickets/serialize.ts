@@ -1,8 +1,8 @@
 import type { AttachmentRow, TicketRow } from '../db/schema.js';
 import { formatEnneoDate } from '../time.js';
 import { serializeAttachment } from '../conversations/serialize.js';
+import { fromJson } from '../db/json.js';
 
-const parse = <T>(s: string | null, fallback: T): T => (s === null ? fallback : (JSON.parse(s) as T));
 
 /** Compact row for search results: no bodies, no attachments. */
 export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
@@ -11,9 +11,9 @@ export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
     direction: t.direction,
     from: t.from_email,
     fromName: t.from_name,
-    to: parse<string[]>(t.to_emails, []),
-    ccEmails: parse<string[]>(t.cc_emails, []),
-    bccEmails: parse<string[]>(t.bcc_emails, []),
+    to: fromJson<string[]>(t.to_emails, []),
+    ccEmails: fromJson<string[]>(t.cc_emails, []),
+    bccEmails: fromJson<string[]>(t.bcc_emails, []),
     subchannelId: t.subchannel_id,
     channel: t.channel,
     externalTicketId: t.external_ticket_id,
@@ -36,7 +36,7 @@ export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
     customerId: t.customer_id,
     tagIds,
     agentId: t.agent_id,
-    workedOnBy: parse<unknown>(t.worked_on_by, null),
+    workedOnBy: fromJson<unknown>(t.worked_on_by, null),
     cortexRequestId: t.cortex_request_id,
   };
 }
@@ -56,7 +56,7 @@ export function serializeTicket(t: TicketRow, x: TicketExtras) {
     bodyPlain: t.body_plain,
     bodyClean: t.body_clean,
     attachments: x.attachments.map(serializeAttachment),
-    ...(x.includeRawData ? { rawData: parse<Record<string, unknown> | null>(t.raw_data, null) } : {}),
+    ...(x.includeRawData ? { rawData: fromJson<Record<string, unknown> | null>(t.raw_data, null) } : {}),
     ...(x.intents ? { intents: x.intents } : {}),
   };
 }
