@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { Database } from './db/schema.js';
 import type { Config } from './config.js';
 import type { Db } from './db/dialect.js';
 import { syncIdSequence } from './db/dialect.js';
@@ -17,6 +19,20 @@ export interface CatalogueEntry {
   name: { de: string; en: string };
   description: string;
   examples: { de: string[]; en: string[] };
+}
+
+/**
+ * Seed data that has no natural unique key (default subchannels) exactly once, even when several
+ * processes start together: the flag flips from pending to done in the same transaction as the
+ * seed, and only the transaction whose update matched does the work. The others wait on the row
+ * lock (PostgreSQL) or the write lock (SQLite), then match nothing. A crash rolls both back.
+ */
+async function seedOnce(db: Db, key: string, seed: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
+  await setting(db, key, () => 'pending');
+  await db.kysely.transaction().execute(async (trx) => {
+    const claimed = await trx.updateTable('settings').set({ value: 'done' }).where('key', '=', key).where('value', '=', 'pending').executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 1) await seed(trx);
+  });
 }
 
 async function setting(db: Db, key: string, make: () => string): Promise<string> {
@@ -38,23 +54,20 @@ export async function bootstrap(db: Db, config: Config, log: FastifyBaseLogger) 
   const now = nowSeconds();
 
   await db.kysely.insertInto('channels').values(CHANNELS.map((name) => ({ name }))).onConflict((oc) => oc.column('name').doNothing()).execute();
-  if ((await setting(db, 'subchannels_seeded', () => 'pending')) === 'pending') {
-    for (const channel of CHANNELS) {
-      await db.kysely
-        .insertInto('subchannels')
-        .values({
-          channel,
-          name: channel === 'email' ? 'Service mailbox' : `${channel} (default)`,
-          is_default: 1,
-          interface: channel === 'email' ? 'internal' : 'api',
-          enabled: 1,
-          data: channel === 'email' ? JSON.stringify({ email: `service@${new URL(`http://${config.ADMIN_EMAIL.split('@')[1] ?? 'ticketmind.local'}`).hostname}` }) : null,
-          created_at: now,
-        })
-        .execute();
-    }
-    await db.kysely.updateTable('settings').set({ value: 'done' }).where('key', '=', 'subchannels_seeded').execute();
-  }
+  await seedOnce(db, 'subchannels_seeded', async (trx) => {
+    await trx
+      .insertInto('subchannels')
+      .values(CHANNELS.map((channel) => ({
+        channel,
+        name: channel === 'email' ? 'Service mailbox' : `${channel} (default)`,
+        is_default: 1,
+        interface: channel === 'email' ? 'internal' : 'api',
+        enabled: 1,
+        data: channel === 'email' ? JSON.stringify({ email: `service@${new URL(`http://${config.ADMIN_EMAIL.split('@')[1] ?? 'ticketmind.local'}`).hostname}` }) : null,
+        created_at: now,
+      })))
+      .execute();
+  });
 
   const admin = await db.kysely.selectFrom('agents').select('id').where('role', '=', 'admin').executeTakeFirst();
   if (!admin) {
@@ -72,16 +85,15 @@ export async function bootstrap(db: Db, config: Config, log: FastifyBaseLogger) 
     }
   }
 
-  if ((await setting(db, 'catalogue_seeded', () => 'pending')) === 'pending') {
+  await seedOnce(db, 'catalogue_seeded', async (trx) => {
     const entries = JSON.parse(fs.readFileSync(CATALOGUE_FILE, 'utf8')) as CatalogueEntry[];
-    await db.kysely
+    await trx
       .insertInto('ai_agents')
       .values(entries.map((e) => ({ id: e.id, code: e.code, name_de: e.name.de, name_en: e.name.en, description: e.description, examples: JSON.stringify(e.examples), enabled: 1, created_at: now, modified_at: now })))
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
-    await syncIdSequence(db, 'ai_agents');
-    await db.kysely.updateTable('settings').set({ value: 'done' }).where('key', '=', 'catalogue_seeded').execute();
+    await syncIdSequence(trx, db.kind, 'ai_agents');
     log.info({ aiAgents: entries.length }, 'seeded the AI-agent catalogue');
-  }
+  });
   return { secrets };
 }

@@ -99,9 +99,9 @@ export function rowLockSuffix(kind: DbKind) {
 }
 
 /** After inserting explicit ids, move PostgreSQL's identity sequence past them (SQLite does this itself). */
-export async function syncIdSequence(db: Db, table: string): Promise<void> {
-  if (db.kind !== 'postgres') return;
-  await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(db.kysely);
+export async function syncIdSequence(executor: Kysely<Database>, kind: DbKind, table: string): Promise<void> {
+  if (kind !== 'postgres') return;
+  await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(executor);
 }
 
 export async function ping(db: Db): Promise<void> {
