@@ -22,6 +22,8 @@ import { eventRoutes } from './http/routes/events.js';
 import { aiAgentRoutes } from './http/routes/aiAgents.js';
 import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { HookDispatcher } from './events/hooks/dispatcher.js';
+import { pruneSettledDeliveries } from './events/hooks/hookStore.js';
+import { pruneFinishedJobs } from './jobs/queue.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import path from 'node:path';
 import { JobWorker } from './jobs/worker.js';
@@ -124,7 +126,13 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   app.get('/api/mind/docs/open-api', { schema: { hide: true } }, async () => app.swagger());
 
   const maintenance = setInterval(() => {
-    Promise.all([sweepExpiredSessions(db.kysely), sweepIdempotencyKeys(ctx), sweepOrphanBlobs(ctx)]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
+    Promise.all([
+      sweepExpiredSessions(db.kysely),
+      sweepIdempotencyKeys(ctx),
+      sweepOrphanBlobs(ctx),
+      pruneFinishedJobs(db, config.JOB_RETENTION_DAYS),
+      pruneSettledDeliveries(db, config.HOOK_DELIVERY_RETENTION_DAYS),
+    ]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
   }, 10 * 60 * 1000);
   maintenance.unref();
 

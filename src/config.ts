@@ -36,6 +36,8 @@ const ConfigSchema = Type.Object({
   HOOK_RETRY_BASE_MS: Type.Integer({ default: 10_000, minimum: 1, description: 'first retry delay; doubles per attempt, with jitter' }),
   HOOK_RETRY_MAX_MS: Type.Integer({ default: 3_600_000, minimum: 1, description: 'cap for the backoff and for a receiver\'s Retry-After' }),
   HOOK_DISABLE_AFTER_FAILURES: Type.Integer({ default: 20, minimum: 0, description: 'consecutive failed deliveries that disable a hook; 0 = never' }),
+  JOB_RETENTION_DAYS: Type.Integer({ default: 14, minimum: 1, description: 'finished and failed jobs are deleted after this' }),
+  HOOK_DELIVERY_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'settled hook deliveries and their attempts are deleted after this' }),
   HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one slow or failing hook running at once in one process' }),
 });
 

@@ -110,3 +110,12 @@ export async function jobCounts(db: Db): Promise<Record<string, number>> {
   const rows = await db.kysely.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/**
+ * Finished jobs (done, or failed after their last attempt) are only history once their results
+ * are on the conversation; without pruning the queue table grows by a row per message forever.
+ */
+export async function pruneFinishedJobs(db: Db, retentionDays: number, now = Date.now()): Promise<number> {
+  const res = await db.kysely.deleteFrom('jobs').where('status', 'in', ['done', 'failed']).where('updated_at', '<', now - retentionDays * 86_400_000).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

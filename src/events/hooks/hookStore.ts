@@ -175,3 +175,13 @@ export async function listDeliveries(db: Db, hookId: number, q: DeliveryQuery) {
   }));
   return { deliveries, total: Number(total.n), limit, offset };
 }
+
+/**
+ * Settled deliveries (delivered, failed for good, cancelled) and their attempts (cascade) past the
+ * retention. Safe for exactly-once: the dispatcher's cursor is past their events, so nothing
+ * recreates them.
+ */
+export async function pruneSettledDeliveries(db: Db, retentionDays: number, now = nowSeconds()): Promise<number> {
+  const res = await db.kysely.deleteFrom('hook_deliveries').where('status', 'in', ['delivered', 'failed', 'cancelled']).where('updated_at', '<', now - retentionDays * 86_400).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
