@@ -6,6 +6,7 @@ import { Invalid, PayloadTooLarge } from '../errors.js';
 import { OutboundError, outboundRequest } from '../net/outbound.js';
 import type { AttachmentInput } from './validateAttachments.js';
 import { decodeBase64 } from './decodeBase64.js';
+import { largeBase64Bytes } from './largeBase64.js';
 import { classify, isImage } from './classify.js';
 import { cidRefs, refsForName } from './inlineImages.js';
 
@@ -35,7 +36,9 @@ export async function storeAttachments(ctx: AppContext, inputs: AttachmentInput[
   let total = 0;
   for (const a of inputs) {
     const field = `attachments[${a.index}]`;
-    let bytes = a.base64 ? decodeBase64(a.base64, `${field}.base64`, maxFile) : await fetchBytes(ctx, a.url!, `${field}.url`, maxFile);
+    let bytes = a.large
+      ? largeBase64Bytes(a.large, `${field}.base64`, maxFile)
+      : a.base64 ? decodeBase64(a.base64, `${field}.base64`, maxFile) : await fetchBytes(ctx, a.url!, `${field}.url`, maxFile);
     total += bytes.length;
     if (total > maxTotal) throw new PayloadTooLarge(`attachments: together more than the limit of ${maxTotal} bytes`, field);
     const detected = await classify(bytes);

@@ -1,10 +1,13 @@
 import { Invalid } from '../errors.js';
+import { largeBase64Of, type LargeBase64 } from './largeBase64.js';
 
 export interface AttachmentInput {
   index: number;
   name: string;
   url: string | null;
   base64: string | null;
+  /** a large base64 value the JSON body parser already decoded (then `base64` is its placeholder) */
+  large?: LargeBase64 | null;
 }
 
 /** Each attachment needs a name and a `url` or `base64` (conversation-store.md). */
@@ -24,6 +27,6 @@ export function validateAttachmentInputs(list: ReadonlyArray<{ name: string; url
         throw new Invalid(`${field}.url`, `"${url.slice(0, 200)}" is not a valid URL`, 'invalid_url');
       }
     }
-    return { index, name, url, base64 };
+    return { index, name, url, base64, large: base64 ? largeBase64Of(a) : null };
   });
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { BadRequest, Conflict, Invalid } from '../errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { nowSeconds } from '../time.js';
+import { fingerprintReplacer } from '../attachments/largeBase64.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +28,8 @@ export const idempotencyPlugin = fp(async (app, { ctx }: { ctx: AppContext }) =>
     if (typeof key !== 'string' || !request.actor || request.method === 'GET') return;
     if (key.length === 0 || key.length > 200) throw new BadRequest('Idempotency-Key', 'must have 1 to 200 characters');
     const actor = String(request.actor.agentId);
-    const fingerprint = crypto.createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    // Large attachments decoded by the body parser count by the hash of their text (largeBase64.ts).
+    const fingerprint = crypto.createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null, fingerprintReplacer)}`).digest('hex');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await db.insertInto('idempotency_keys').values({ actor, key, fingerprint, status_code: null, response: null, created_at: nowSeconds() }).execute();
