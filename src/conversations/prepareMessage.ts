@@ -1,7 +1,7 @@
 import { Invalid } from '../errors.js';
 import { nowSeconds, parseDateInput } from '../time.js';
 import { parseAddress, parseAddressList, formatAddress } from './addresses.js';
-import { cleanText, htmlToPlain } from './bodies.js';
+import { deriveBodies } from './deriveBodies.js';
 import type { StoreBody } from '../http/schemas/conversation.js';
 import { validateAttachmentInputs, type AttachmentInput } from '../attachments/validateAttachments.js';
 import { normalizeStatus } from '../tickets/rules.js';
@@ -21,7 +21,7 @@ export function resolveProcess(body: unknown, query: unknown): ProcessMode {
  * addresses, dates, bodies, attachment inputs. Runs before any transaction opens, so a request
  * that breaks a rule here costs no database work.
  */
-export function prepareMessage(input: StoreBody, processQuery?: string) {
+export async function prepareMessage(input: StoreBody, processQuery?: string) {
   const process = resolveProcess(input.process, processQuery);
   const body = input.body ?? '';
   const from = input.from ? parseAddress(input.from, 'from') : null;
@@ -30,8 +30,7 @@ export function prepareMessage(input: StoreBody, processQuery?: string) {
   if (input.dueBy != null) parseDateInput(input.dueBy, 'dueBy');
   if (input.firstResponseDueBy != null) parseDateInput(input.firstResponseDueBy, 'firstResponseDueBy');
   if (input.status != null) normalizeStatus(input.status);
-  const bodyPlain = input.bodyPlain ?? htmlToPlain(body);
-  const bodyClean = input.bodyClean ?? cleanText(body);
+  const { bodyPlain, bodyClean } = await deriveBodies(body, input.bodyPlain, input.bodyClean);
   const intentIds = input.intentIds ?? [];
   const attachments: AttachmentInput[] = validateAttachmentInputs(input.attachments ?? []);
   const content = input.content && Object.keys(input.content).length > 0 ? input.content : { message: bodyClean };
@@ -72,4 +71,4 @@ export function prepareMessage(input: StoreBody, processQuery?: string) {
   };
 }
 
-export type PreparedMessage = ReturnType<typeof prepareMessage>;
+export type PreparedMessage = Awaited<ReturnType<typeof prepareMessage>>;

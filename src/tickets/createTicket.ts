@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import type { Actor } from '../auth/actor.js';
 import type { Database, TicketRow } from '../db/schema.js';
 import { nowSeconds } from '../time.js';
-import { prepareMessage } from '../conversations/prepareMessage.js';
+import { prepareMessage, type PreparedMessage } from '../conversations/prepareMessage.js';
 import { insertConversation } from '../conversations/insertConversation.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
 import { recordEvent } from '../events/eventLog.js';
@@ -19,7 +19,7 @@ import type { TicketCreateBody } from '../http/schemas/ticket.js';
  * The unique index on external_ticket_id makes this race-safe.
  */
 export async function createTicket(ctx: AppContext, input: TicketCreateBody, actor: Actor, processQuery?: string) {
-  const msg = prepareMessage({ ...input, ccEmails: input.cc, bccEmails: input.bcc }, processQuery);
+  const msg = await prepareMessage({ ...input, ccEmails: input.cc, bccEmails: input.bcc }, processQuery);
   const channel = input.channel;
   const tagIds = input.tags ?? input.tagIds ?? [];
   const externalTicketId = input.externalTicketId ?? null;
@@ -79,7 +79,7 @@ async function updateExisting(
   trx: Transaction<Database>,
   externalTicketId: string,
   input: TicketCreateBody,
-  ticketChanges: ReturnType<typeof prepareMessage>['ticketChanges'],
+  ticketChanges: PreparedMessage['ticketChanges'],
   tagIds: number[],
   actor: Actor,
 ): Promise<number> {

@@ -3,31 +3,17 @@
 
 import { Worker } from 'node:worker_threads';
 import { loadIntentModel, type IntentModel, type TrainingExample, type TrainOptions } from './classifier.ts';
+import { workerEntry } from '../../workers/workerEntry.ts';
 
 export interface WorkerTrainOptions extends TrainOptions {
   /** give up (and terminate the worker) after this long; default 5 minutes */
   timeoutMs?: number;
 }
 
-/**
- * The worker file has the same extension as this module: `.ts` under tsx, `.js` once compiled.
- * Node 20 does not carry the parent's `--import tsx` loader hooks into a worker (measured:
- * ERR_UNKNOWN_FILE_EXTENSION for the .ts entry), so under tsx a one-line eval entry registers
- * tsx's ESM hooks in the worker first and then imports the real file.
- */
-function workerEntry(): string {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(`./trainWorker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  const load = ts
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`
-    : `import(${JSON.stringify(url)})`;
-  return `${load}.catch((err) => require('node:worker_threads').parentPort.postMessage({ ok: false, error: String((err && err.stack) || err) }));`;
-}
-
 export function trainIntentModelInWorker(examples: readonly TrainingExample[], opts: WorkerTrainOptions = {}): Promise<IntentModel> {
   const { timeoutMs = 5 * 60_000, ...options } = opts;
   return new Promise<IntentModel>((resolve, reject) => {
-    const worker = new Worker(workerEntry(), {
+    const worker = new Worker(workerEntry(import.meta.url, 'trainWorker'), {
       eval: true,
       workerData: { examples: examples.map((e) => ({ text: e.text, label: e.label })), options },
     });

@@ -1,0 +1,45 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDb } from '../helpers/suite.js';
+import { createTicket } from '../helpers/app.js';
+import { cleanText, htmlToPlain } from '../../src/conversations/bodies.js';
+import { deriveBodies, offloadedBodies, WORKER_THRESHOLD_CHARS } from '../../src/conversations/deriveBodies.js';
+
+// A newsletter-sized HTML body: paragraphs, a quoted reply and a German closing, repeated.
+function bigHtml(): string {
+  const part = (i: number) => `<p>Absatz ${i}: Mein Zählerstand ist 12.345,6 kWh, bitte passen Sie den Abschlag an.</p>`;
+  const text = Array.from({ length: 600 }, (_, i) => part(i)).join('\n');
+  return `<div>${text}<p>Mit freundlichen Grüßen<br>Max</p></div><blockquote><p>Alte Nachricht</p></blockquote>`;
+}
+
+it('large bodies are derived on the worker thread with the same result as inline', async () => {
+  const html = bigHtml();
+  assert.ok(html.length > WORKER_THRESHOLD_CHARS);
+  const before = offloadedBodies();
+  const [a, b] = await Promise.all([deriveBodies(html), deriveBodies(html, 'given plain', null)]);
+  assert.equal(offloadedBodies(), before + 2);
+  assert.deepEqual(a, { bodyPlain: htmlToPlain(html), bodyClean: cleanText(html) });
+  assert.equal(b.bodyPlain, 'given plain', 'a body the client sent is kept');
+  assert.equal(b.bodyClean, cleanText(html));
+  assert.doesNotMatch(a.bodyClean, /Alte Nachricht|Mit freundlichen/);
+  const small = await deriveBodies('<p>Hallo</p>');
+  assert.equal(offloadedBodies(), before + 2, 'small bodies stay inline');
+  assert.equal(small.bodyPlain, 'Hallo');
+});
+
+describeEachDb('store with a large HTML body', (app) => {
+  it('derives bodyPlain and bodyClean off the event loop and stores them', async () => {
+    const t = app();
+    const ticketId = await createTicket(t);
+    const html = bigHtml();
+    const before = offloadedBodies();
+    const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'false', body: html });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(offloadedBodies(), before + 1);
+    const conv = res.json().conversation;
+    assert.equal(conv.bodyPlain, htmlToPlain(html));
+    assert.equal(conv.bodyClean, cleanText(html));
+    const read = await t.call('GET', `/api/mind/ticket/${ticketId}/conversation/${conv.id}`);
+    assert.equal(read.json().conversation.bodyClean, conv.bodyClean);
+  });
+});
