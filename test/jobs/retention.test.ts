@@ -12,7 +12,7 @@ for (const kind of databases()) {
     try {
       const db = t.ctx.db.kysely;
       const now = Date.now();
-      const job = (status: string, ageDays: number) => ({
+      const job = (status: 'queued' | 'running' | 'done' | 'failed', ageDays: number) => ({
         task: 'noop', payload: '{}', status, attempts: 1, max_attempts: 3, run_at: now, created_at: now - ageDays * DAY_MS, updated_at: now - ageDays * DAY_MS,
       });
       await db.insertInto('jobs').values([job('done', 20), job('failed', 20), job('queued', 20), job('running', 20), job('done', 2)]).execute();
@@ -24,7 +24,7 @@ for (const kind of databases()) {
       assert.equal(hook.statusCode, 200, hook.body);
       const hookId = hook.json().id as number;
       const s = Math.floor(now / 1000);
-      const delivery = (eventId: number, status: string, ageDays: number) => ({
+      const delivery = (eventId: number, status: 'pending' | 'delivered' | 'failed' | 'cancelled', ageDays: number) => ({
         hook_id: hookId, event_id: eventId, event_type: 'TicketUpdated', status, attempts: 1, created_at: s - ageDays * 86_400, updated_at: s - ageDays * 86_400,
       });
       const rows = await db.insertInto('hook_deliveries').values([delivery(1, 'delivered', 40), delivery(2, 'failed', 40), delivery(3, 'pending', 40), delivery(4, 'delivered', 5)]).returning('id').execute();
