@@ -3,6 +3,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { loadIntentModel, type IntentModel, type TrainingExample, type TrainOptions } from './classifier.ts';
+import { preloadWordVectors } from './embeddings.ts';
 import { workerEntry } from '../../workers/workerEntry.ts';
 
 export interface WorkerTrainOptions extends TrainOptions {
@@ -30,14 +31,13 @@ export function trainIntentModelInWorker(examples: readonly TrainingExample[], o
     }, timeoutMs);
     // A pending training must not keep a shutting-down process alive.
     timer.unref();
+    // Meanwhile this thread reads the word vectors in chunks (embeddings.ts), so building the
+    // model from the worker's answer does not stall the event loop reading them (~0.6 s).
+    const vectorsReady = options.features?.embeddingWeight === 0 ? Promise.resolve(null) : preloadWordVectors();
     worker.once('message', (msg: { ok: true; model: unknown } | { ok: false; error: string }) => {
       finish(() => {
         if (!msg.ok) return reject(new Error(`intent model training failed in worker: ${msg.error}`));
-        try {
-          resolve(loadIntentModel(msg.model));
-        } catch (err) {
-          reject(err as Error);
-        }
+        vectorsReady.then(() => resolve(loadIntentModel(msg.model))).catch((err: unknown) => reject(err as Error));
       });
       void worker.terminate();
     });
