@@ -1,5 +1,6 @@
 import { compile } from 'html-to-text';
 import EmailReplyParser from 'email-reply-parser';
+import './replyParserSpeedup.js';
 
 // Plain text keeps everything the customer can see; clean text is what AI and agents read:
 // quoted history (blockquotes, mail-client quote blocks, "On … wrote:" / "Am … schrieb:") and
@@ -36,8 +37,12 @@ const FORWARD_HEADER = /^\s*-{2,}\s*(urspr(ü|ue)ngliche nachricht|original mess
 // A plain-text "-- " line is the RFC 3676 signature separator.
 const SIG_SEPARATOR = /^-- ?$/;
 
+// A tag, a comment or a doctype. "Service <service@example.de>" in a plain-text mail is not a
+// tag: a tag name is letters and digits, followed by whitespace, "/" or ">".
+const HTML_MARKUP = /<\/?[a-z][a-z0-9-]*(?:\s[^>]*)?\/?>|<!--|<!doctype/i;
+
 function looksLikeHtml(s: string): boolean {
-  return /<[a-z!/][^>]*>/i.test(s);
+  return HTML_MARKUP.test(s);
 }
 
 export function htmlToPlain(body: string): string {
