@@ -25,7 +25,11 @@ function startChild(script: string, args: string[], env: Record<string, string>)
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     child.once('message', (m: { port: number }) => resolve({ child, port: m.port }));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once('exit', (code, signal) => {
+      // Also after start: a server that dies mid-run should say how, not only ECONNRESET.
+      if (!child.killed) process.stderr.write(`\nbench: ${script} exited (code ${code}, signal ${signal})\n`);
+      reject(new Error(`${script} exited with ${code ?? signal}`));
+    });
   });
 }
 

@@ -39,37 +39,36 @@ export async function enqueueJob(db: Exec, task: string, payload: unknown, opts:
 
 export async function claimJob(db: Db, workerId: string, leaseMs: number): Promise<JobRow | null> {
   const now = Date.now();
-  const next = db.kysely
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
-        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-      ]),
-    )
-    .orderBy('run_at')
-    .orderBy('id')
-    .limit(1)
-    .modifyEnd(claimLockSuffix(db.kind));
-  try {
-    const job = await db.kysely
-      .updateTable('jobs')
-      .set((eb) => ({
-        status: 'running',
-        attempts: eb('attempts', '+', 1),
-        locked_until: now + leaseMs,
-        locked_by: workerId,
-        updated_at: now,
-      }))
-      .where('id', '=', next)
-      .returning(['id', 'task', 'payload', 'job_key', 'status', 'attempts', 'max_attempts', 'run_at', 'locked_until', 'locked_by', 'last_error', 'created_at', 'updated_at'])
-      .executeTakeFirst();
-    return job ?? null;
-  } catch (err) {
-    if (isUniqueViolation(err)) return null;
-    throw err;
+  // Two narrow lookups instead of one OR: with the OR, SQLite collected and sorted every queued
+  // row on each claim, so a backlog of 35k jobs cost ~10 ms of blocked event loop per job.
+  // Each lookup below walks the (status, run_at) index and stops at its first row. A job whose
+  // lease ran out (its worker died) goes first: it has waited longest.
+  const expired = db.kysely.selectFrom('jobs').select('id')
+    .where('status', '=', 'running').where('locked_until', '<', now)
+    .orderBy('run_at').orderBy('id').limit(1).modifyEnd(claimLockSuffix(db.kind));
+  const ready = db.kysely.selectFrom('jobs').select('id')
+    .where('status', '=', 'queued').where('run_at', '<=', now)
+    .orderBy('run_at').orderBy('id').limit(1).modifyEnd(claimLockSuffix(db.kind));
+  for (const next of [expired, ready]) {
+    try {
+      const job = await db.kysely
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          attempts: eb('attempts', '+', 1),
+          locked_until: now + leaseMs,
+          locked_by: workerId,
+          updated_at: now,
+        }))
+        .where('id', '=', next)
+        .returning(['id', 'task', 'payload', 'job_key', 'status', 'attempts', 'max_attempts', 'run_at', 'locked_until', 'locked_by', 'last_error', 'created_at', 'updated_at'])
+        .executeTakeFirst();
+      if (job) return job;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
   }
+  return null;
 }
 
 export async function completeJob(db: Db, job: JobRow, workerId: string): Promise<void> {

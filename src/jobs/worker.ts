@@ -33,6 +33,7 @@ export class JobWorker {
   private stopped = true;
   private inflight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
+  private refillScheduled = false;
   private readonly rounds = new Coalescer(() => this.fill());
 
   constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
@@ -48,16 +49,34 @@ export class JobWorker {
     if (!this.stopped) void this.rounds.request();
   }
 
+  /**
+   * On SQLite every query resolves without I/O, so claim → run → complete → claim would be one
+   * unbroken microtask chain: a backlog starved HTTP until it was drained (measured: a 35k-job
+   * backlog held every request for ~2 minutes). The next claim waits for setImmediate, after the
+   * event loop has served pending I/O. One pending immediate at most: one per finished job would
+   * multiply, and the check phase that runs them all would grow without bound.
+   */
+  private refillSoon(): void {
+    if (this.refillScheduled) return;
+    this.refillScheduled = true;
+    setImmediate(() => {
+      this.refillScheduled = false;
+      this.notify();
+    });
+  }
+
   private async fill(): Promise<void> {
     try {
-      while (!this.stopped && this.running < this.opts.concurrency) {
+      // Only the slots free now: a job that finishes while this round claims (on SQLite, within
+      // the same microtask chain) is refilled by the next round, after I/O has had its turn.
+      for (let free = this.opts.concurrency - this.running; free > 0 && !this.stopped; free--) {
         const job = await claimJob(this.db, this.id, this.opts.leaseMs);
         if (!job) break;
         this.running++;
         const p = this.run(job).finally(() => {
           this.running--;
           this.inflight.delete(p);
-          this.notify();
+          this.refillSoon();
         });
         this.inflight.add(p);
       }

@@ -38,3 +38,34 @@ for (const kind of databases()) {
     }
   });
 }
+
+for (const kind of databases()) {
+  it(`HTTP is served while the worker drains a backlog [${kind}]`, async () => {
+    const t = await startApp(kind, { WORKER_ENABLED: 'false' });
+    try {
+      const N = 3000;
+      const db = t.ctx.db.kysely;
+      await db.insertInto('jobs').values(Array.from({ length: N }, (_, i) => ({
+        task: 'touch', payload: JSON.stringify({ i }), job_key: null, status: 'queued' as const, attempts: 0, max_attempts: 3, run_at: Date.now(), created_at: Date.now(), updated_at: Date.now(),
+      }))).execute();
+      const worker = new JobWorker(t.ctx.db, {
+        // A job that only talks to the database, like most AI steps on SQLite.
+        touch: async () => {
+          await db.selectFrom('tickets').select('id').limit(1).execute();
+        },
+      }, { concurrency: 2, leaseMs: 60_000, pollMs: 1000, logger: t.app.log });
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (t.app.server.address() as { port: number }).port;
+      worker.start();
+      // Not a timing assertion: with the event loop starved, the answer could only come after the
+      // last job, so the backlog it reports would be empty.
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(res.status, 200);
+      const left = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('task', '=', 'touch').where('status', '=', 'queued').executeTakeFirstOrThrow();
+      await worker.stop();
+      assert.ok(Number(left.n) > 0, `the request waited for the whole backlog (${left.n} jobs left)`);
+    } finally {
+      await t.close();
+    }
+  });
+}
