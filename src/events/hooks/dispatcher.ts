@@ -135,6 +135,9 @@ export class HookDispatcher {
         this.knownHigh = pass.high;
         this.hasGaps = pass.gaps > 0;
         if (!pass.more) return;
+        // Catching up on a long backlog: on SQLite the passes would otherwise run back to back
+        // without letting the event loop serve requests (see JobWorker.refillSoon).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       if (!this.stopped) this.ctx.log.error({ err }, 'event hook dispatch failed');
