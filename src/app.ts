@@ -7,6 +7,7 @@ import fastifyMetrics from 'fastify-metrics';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/dialect.js';
+import { configureBodyThreads } from './conversations/deriveBodies.js';
 import { migrateToLatest } from './db/migrate.js';
 import { bootstrap } from './bootstrap.js';
 import { registerErrorHandling } from './http/errorHandler.js';
@@ -70,7 +71,9 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     sqliteFile: config.sqliteFile,
     databaseUrl: config.DATABASE_URL,
     onPoolError: (err) => app.log.warn({ err }, 'idle database connection lost'),
+    onCheckpointerError: (err) => app.log.warn({ err }, 'background WAL checkpoints stopped; SQLite checkpoints inside commits again'),
   });
+  configureBodyThreads(config.BODY_THREADS);
   await migrateToLatest(db);
   const { secrets } = await bootstrap(db, config, app.log);
 

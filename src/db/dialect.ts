@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDefinitionBuild
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
 
 // Every difference between SQLite and PostgreSQL that the rest of the code must not know about
 // lives in this module.
@@ -14,6 +15,8 @@ export interface Db {
   kysely: Kysely<Database>;
   kind: DbKind;
   close(): Promise<void>;
+  /** SQLite files only: the background checkpointer (walCheckpointer.ts). */
+  walCheckpointer?: WalCheckpointer | null;
 }
 
 export interface OpenOptions {
@@ -22,6 +25,10 @@ export interface OpenOptions {
   databaseUrl?: string;
   poolSize?: number;
   onPoolError?: (err: Error) => void;
+  /** The background WAL checkpointer of a SQLite file failed; SQLite checkpoints itself again. */
+  onCheckpointerError?: (err: Error) => void;
+  /** SQLite: log size (pages) at which writes pause for a catch-up checkpoint; tests lower it. */
+  walResetFrames?: number;
 }
 
 // pg returns int8 (COUNT, bigint columns) as strings to avoid precision loss; our bigints are
@@ -47,7 +54,20 @@ export function openDatabase(opts: OpenOptions): Db {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { kysely, kind: 'sqlite', close: () => kysely.destroy() };
+  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(database, file, {
+    holdWrites: (fn) => kysely.connection().execute(fn),
+    onError: (err) => opts.onCheckpointerError?.(err),
+    resetFrames: opts.walResetFrames,
+  });
+  return {
+    kysely,
+    kind: 'sqlite',
+    walCheckpointer: checkpointer,
+    close: async () => {
+      await checkpointer?.stop();
+      await kysely.destroy();
+    },
+  };
 }
 
 // Kysely prepares every query anew; preparing is a tenth of the store path's CPU on SQLite.
