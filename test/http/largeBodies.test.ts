@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket } from '../helpers/app.js';
 import { cleanText, htmlToPlain } from '../../src/conversations/bodies.js';
-import { deriveBodies, offloadedBodies, WORKER_THRESHOLD_CHARS } from '../../src/conversations/deriveBodies.js';
+import { configureBodyThreads, deriveBodies, offloadedBodies, LARGE_BODY_CHARS, OFFLOAD_MIN_CHARS } from '../../src/conversations/deriveBodies.js';
 
 // A newsletter-sized HTML body: paragraphs, a quoted reply and a German closing, repeated.
 function bigHtml(): string {
@@ -14,7 +14,7 @@ function bigHtml(): string {
 
 it('large bodies are derived on the worker thread with the same result as inline', async () => {
   const html = bigHtml();
-  assert.ok(html.length > WORKER_THRESHOLD_CHARS);
+  assert.ok(html.length > LARGE_BODY_CHARS);
   const before = offloadedBodies();
   const [a, b] = await Promise.all([deriveBodies(html), deriveBodies(html, 'given plain', null)]);
   assert.equal(offloadedBodies(), before + 2);
@@ -25,6 +25,30 @@ it('large bodies are derived on the worker thread with the same result as inline
   const small = await deriveBodies('<p>Hallo</p>');
   assert.equal(offloadedBodies(), before + 2, 'small bodies stay inline');
   assert.equal(small.bodyPlain, 'Hallo');
+});
+
+it('with BODY_THREADS > 0 an ordinary email is derived on a thread; with 0 on the event loop', async () => {
+  const html = `<div><p>Guten Tag,</p><p>mein Zählerstand vom 1. März ist 12.345 kWh (Zählernummer 1ESY1160123456).</p>
+    <p>Mit freundlichen Grüßen<br>Erika Musterfrau</p></div><blockquote><p>Am 28.02. schrieb Service: Bitte senden Sie uns Ihren Zählerstand.</p></blockquote>`;
+  assert.ok(html.length >= OFFLOAD_MIN_CHARS && html.length < LARGE_BODY_CHARS);
+  const expected = { bodyPlain: htmlToPlain(html), bodyClean: cleanText(html) };
+  try {
+    configureBodyThreads(2);
+    let before = offloadedBodies();
+    const results = await Promise.all(Array.from({ length: 6 }, () => deriveBodies(html)));
+    assert.equal(offloadedBodies(), before + 6);
+    for (const r of results) assert.deepEqual(r, expected);
+    assert.match(expected.bodyClean, /Zählerstand/);
+    assert.doesNotMatch(expected.bodyClean, /Bitte senden Sie/);
+
+    configureBodyThreads(0);
+    before = offloadedBodies();
+    assert.deepEqual(await deriveBodies(html), expected);
+    assert.equal(offloadedBodies(), before, 'inline');
+    assert.deepEqual(await deriveBodies(html, 'p', 'c'), { bodyPlain: 'p', bodyClean: 'c' }, 'given bodies are kept');
+  } finally {
+    configureBodyThreads(-1);
+  }
 });
 
 describeEachDb('store with a large HTML body', (app) => {
