@@ -10,8 +10,24 @@ import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
 import { rewriteCids } from '../attachments/inlineImages.js';
 import { attachmentUrl } from './serialize.js';
+import { statementTemplate } from '../db/statementTemplate.js';
 
 export const PROCESS_TASK = 'processConversation';
+
+type NewConversation = Omit<ConversationRow, 'id'>;
+// Every column once; \`satisfies\` refuses a missing or an unknown one.
+const CONVERSATION_COLUMNS = Object.keys({
+  ticket_id: 1, external_conversation_id: 1, type: 1, direction: 1, private: 1, is_draft: 1, subchannel_id: 1,
+  from_email: 1, from_name: 1, agent_id: 1, sender: 1, to_emails: 1, cc_emails: 1, bcc_emails: 1, subject: 1,
+  body: 1, body_plain: 1, body_clean: 1, content: 1, intent_codes: 1, process: 1, cortex_request_id: 1,
+  crm_notification_id: 1, contract_id: 1, customer_id: 1, raw_data: 1, created_at: 1, modified_at: 1, deleted_at: 1,
+} satisfies Record<keyof NewConversation, 1>) as (keyof NewConversation)[];
+
+const insertConversationRow = statementTemplate((db, v: NewConversation) =>
+  db
+    .insertInto('conversations')
+    .values(Object.fromEntries(CONVERSATION_COLUMNS.map((c) => [c, v[c]])) as NewConversation)
+    .returningAll());
 
 export interface InsertOptions {
   maxAttempts: number;
@@ -70,41 +86,38 @@ export async function insertConversation(
     ? { id: agent.id, name: agent.name, email: agent.email }
     : { id: null, name: msg.fromName, email: msg.fromEmail, ...(msg.senderInput ?? {}) };
 
-  const conversation = await trx
-    .insertInto('conversations')
-    .values({
-      ticket_id: ticket.id,
-      external_conversation_id: msg.externalConversationId,
-      type: msg.type,
-      direction: msg.direction,
-      private: msg.isPrivate ? 1 : 0,
-      is_draft: 0,
-      subchannel_id: subchannelId,
-      from_email: msg.fromEmail ?? (isAgentMessage ? mailbox : null),
-      from_name: msg.fromName ?? (isAgentMessage ? agent?.name ?? null : null),
-      agent_id: agentId,
-      sender: JSON.stringify(sender),
-      to_emails: JSON.stringify(msg.to),
-      cc_emails: JSON.stringify(msg.cc),
-      bcc_emails: JSON.stringify(msg.bcc),
-      subject: msg.subject,
-      body: msg.body,
-      body_plain: msg.bodyPlain,
-      body_clean: msg.bodyClean,
-      content: JSON.stringify(msg.content),
-      intent_codes: JSON.stringify(intentCodes),
-      process: msg.process,
-      cortex_request_id: null,
-      crm_notification_id: msg.crmNotificationId,
-      contract_id: msg.contractId,
-      customer_id: msg.customerId,
-      raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
-      created_at: msg.createdAt,
-      modified_at: now,
-      deleted_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // INSERT … RETURNING yields exactly the inserted row.
+  const conversation = (await insertConversationRow(trx, {
+    ticket_id: ticket.id,
+    external_conversation_id: msg.externalConversationId,
+    type: msg.type,
+    direction: msg.direction,
+    private: msg.isPrivate ? 1 : 0,
+    is_draft: 0,
+    subchannel_id: subchannelId,
+    from_email: msg.fromEmail ?? (isAgentMessage ? mailbox : null),
+    from_name: msg.fromName ?? (isAgentMessage ? agent?.name ?? null : null),
+    agent_id: agentId,
+    sender: JSON.stringify(sender),
+    to_emails: JSON.stringify(msg.to),
+    cc_emails: JSON.stringify(msg.cc),
+    bcc_emails: JSON.stringify(msg.bcc),
+    subject: msg.subject,
+    body: msg.body,
+    body_plain: msg.bodyPlain,
+    body_clean: msg.bodyClean,
+    content: JSON.stringify(msg.content),
+    intent_codes: JSON.stringify(intentCodes),
+    process: msg.process,
+    cortex_request_id: null,
+    crm_notification_id: msg.crmNotificationId,
+    contract_id: msg.contractId,
+    customer_id: msg.customerId,
+    raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
+    created_at: msg.createdAt,
+    modified_at: now,
+    deleted_at: null,
+  }))[0]!;
 
   const attachments: AttachmentRow[] = [];
   const inlineUrls = new Map<string, string>();

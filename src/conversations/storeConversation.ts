@@ -8,6 +8,7 @@ import { insertConversation } from './insertConversation.js';
 import { loadConversation } from './readConversations.js';
 import { serializeConversation } from './serialize.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
+import { statementTemplate } from '../db/statementTemplate.js';
 
 /**
  * POST /api/mind/ticket/{ticketId}/conversation/store — the heart of the service.
@@ -28,13 +29,7 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   let inserted;
   try {
     inserted = await db.kysely.transaction().execute(async (trx) => {
-      const ticket = await trx
-        .selectFrom('tickets')
-        .selectAll()
-        .where('id', '=', ticketId)
-        .where('deleted_at', 'is', null)
-        .modifyEnd(rowLockSuffix(db.kind))
-        .executeTakeFirst();
+      const [ticket] = await lockTicket(trx, { ticketId });
       if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
       return insertConversation(trx, ticket, msg, files, actor, {
         maxAttempts: config.JOB_MAX_ATTEMPTS,
@@ -69,13 +64,16 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   };
 }
 
+// The statements every store runs are compiled once (statementTemplate.ts).
+const lockTicket = statementTemplate((db, v: { ticketId: number }, kind) =>
+  db.selectFrom('tickets').selectAll().where('id', '=', v.ticketId).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(kind)));
+
+// Runs on every store that names an externalConversationId: compiled once (statementTemplate.ts).
+const conversationByExternalId = statementTemplate((db, v: { ticketId: number; externalId: string }) =>
+  db.selectFrom('conversations').select('id').where('ticket_id', '=', v.ticketId).where('external_conversation_id', '=', v.externalId));
+
 async function findByExternalId(ctx: AppContext, ticketId: number, externalId: string) {
-  const row = await ctx.db.kysely
-    .selectFrom('conversations')
-    .select('id')
-    .where('ticket_id', '=', ticketId)
-    .where('external_conversation_id', '=', externalId)
-    .executeTakeFirst();
+  const [row] = await conversationByExternalId(ctx.db.kysely, { ticketId, externalId });
   if (!row) return null;
   const event = await ctx.db.kysely
     .selectFrom('events')

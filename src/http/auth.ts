@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import { hashToken } from '../auth/apiKeys.js';
 import { DbSessionStore } from '../auth/sessionStore.js';
 import { Unauthorized } from '../errors.js';
+import { statementTemplate } from '../db/statementTemplate.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +23,14 @@ declare module '@fastify/session' {
     agentId?: number;
   }
 }
+
+// Runs on every API-key request: compiled once (statementTemplate.ts).
+const apiKeyByHash = statementTemplate((db, v: { tokenHash: string }) =>
+  db
+    .selectFrom('api_keys as k')
+    .innerJoin('agents as a', 'a.id', 'k.agent_id')
+    .select(['k.id', 'k.expires_at', 'k.revoked_at', 'k.last_used_at', 'a.id as agentId', 'a.role', 'a.enabled', 'a.deleted_at'])
+    .where('k.token_hash', '=', v.tokenHash));
 
 // Last-use timestamps are written at most once a minute per key, to keep the hot path read-only.
 const LAST_USED_GRANULARITY = 60;
@@ -52,12 +61,7 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<A
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new Unauthorized('Authorization must be "Bearer <api key>"');
     const now = Math.floor(Date.now() / 1000);
-    const row = await ctx.db.kysely
-      .selectFrom('api_keys as k')
-      .innerJoin('agents as a', 'a.id', 'k.agent_id')
-      .select(['k.id', 'k.expires_at', 'k.revoked_at', 'k.last_used_at', 'a.id as agentId', 'a.role', 'a.enabled', 'a.deleted_at'])
-      .where('k.token_hash', '=', hashToken(m[1]!))
-      .executeTakeFirst();
+    const [row] = await apiKeyByHash(ctx.db.kysely, { tokenHash: hashToken(m[1]!) });
     if (!row || row.revoked_at !== null || row.expires_at <= now || !row.enabled || row.deleted_at !== null) {
       throw new Unauthorized('the API key is unknown, expired or revoked');
     }
