@@ -27,7 +27,8 @@ describeEachDb('operations', (app) => {
     assert.equal((await t.app.inject({ url: '/api/mind/health' })).statusCode, 401, 'mind routes need auth');
     assert.match((await t.call('GET', '/api/mind/version')).json().version, /^\d+\.\d+\.\d+/);
     const metrics = await t.app.inject({ url: '/metrics' });
-    assert.match(metrics.body, /http_request_duration_seconds/);
+    assert.match(metrics.body, /http_request_duration_seconds_bucket/);
+    assert.doesNotMatch(metrics.body, /http_request_summary_seconds\{/, 'no per-process summary is observed');
     const rid = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-42' } });
     assert.equal(rid.headers['x-request-id'], 'abc-42');
     const nf = await t.call('GET', '/api/mind/nope');
