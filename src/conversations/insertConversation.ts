@@ -29,6 +29,10 @@ const insertConversationRow = statementTemplate((db, v: NewConversation) =>
     .values(Object.fromEntries(CONVERSATION_COLUMNS.map((c) => [c, v[c]])) as NewConversation)
     .returningAll());
 
+// Most messages change nothing on the ticket but its timestamps.
+const touchTicket = statementTemplate((db, v: { ticketId: number; now: number; lastMessageAt: number; lastCustomerMessageAt: number | null }) =>
+  db.updateTable('tickets').set({ modified_at: v.now, last_message_at: v.lastMessageAt, last_customer_message_at: v.lastCustomerMessageAt }).where('id', '=', v.ticketId));
+
 export interface InsertOptions {
   maxAttempts: number;
   /** realtime: the job is the safety net that takes over when the time budget runs out. */
@@ -136,17 +140,20 @@ export async function insertConversation(
   }
 
   const { update, changes } = planTicketChanges(ticket, msg.ticketChanges);
-  const lastMessageAt = Math.max(ticket.last_message_at ?? 0, msg.createdAt);
-  await trx
-    .updateTable('tickets')
-    .set({
-      ...update,
-      modified_at: now,
-      last_message_at: lastMessageAt,
-      ...(msg.direction === 'in' ? { last_customer_message_at: Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) } : {}),
-    })
-    .where('id', '=', ticket.id)
-    .execute();
+  const touched = {
+    ticketId: ticket.id,
+    now,
+    lastMessageAt: Math.max(ticket.last_message_at ?? 0, msg.createdAt),
+    lastCustomerMessageAt: msg.direction === 'in' ? Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) : ticket.last_customer_message_at,
+  };
+  if (Object.keys(update).length === 0) await touchTicket(trx, touched);
+  else {
+    await trx
+      .updateTable('tickets')
+      .set({ ...update, modified_at: now, last_message_at: touched.lastMessageAt, last_customer_message_at: touched.lastCustomerMessageAt })
+      .where('id', '=', ticket.id)
+      .execute();
+  }
   if (Object.keys(changes).length > 0) {
     await recordEvent(trx, { type: 'ticketUpdated', ticketId: ticket.id, data: { userId: actor.agentId, changes, ticketId: ticket.id }, createdBy: actor.agentId });
   }
