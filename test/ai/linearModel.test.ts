@@ -28,6 +28,19 @@ describe('features', () => {
     const copy = TfidfVectorizer.fromJSON(JSON.parse(JSON.stringify(vectorizer.toJSON())));
     assert.deepEqual(copy.transform('cancel the meter'), vectorizer.transform('cancel the meter'));
   });
+
+  it('transform gives exactly the training vector of a text, also from remembered tokens', () => {
+    const texts = [
+      'Mein Zählerstand ist 12345 kWh, Zählernummer 1ESY116.',
+      'Ich möchte meinen Vertrag kündigen, der Vertrag läuft bis März.',
+      'Please change my bank details, my new IBAN is DE02 1203 0000 0000 2020 51.',
+      'zählerstand zählerstand zählerstand: 4711',
+    ];
+    const { vectorizer, vectors } = TfidfVectorizer.fit(texts, { embeddingWeight: 0 });
+    for (let round = 0; round < 2; round++) {
+      texts.forEach((text, i) => assert.deepEqual(vectorizer.transform(text), vectors[i], `text ${i}, round ${round}`));
+    }
+  });
 });
 
 describe('one-vs-rest SVM', () => {
