@@ -72,6 +72,8 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     databaseUrl: config.DATABASE_URL,
     onPoolError: (err) => app.log.warn({ err }, 'idle database connection lost'),
     onCheckpointerError: (err) => app.log.warn({ err }, 'background WAL checkpoints stopped; SQLite checkpoints inside commits again'),
+    // A pause is normally 10–30 ms; a long one means the disk cannot keep up with the writes.
+    onCheckpointCatchUp: (pausedMs) => app.log[pausedMs > 1000 ? 'warn' : 'debug']({ pausedMs: Math.round(pausedMs) }, 'WAL caught up: queries were held while it was copied into the database'),
   });
   configureBodyThreads(config.BODY_THREADS);
   await migrateToLatest(db);

@@ -27,6 +27,8 @@ export interface OpenOptions {
   onPoolError?: (err: Error) => void;
   /** The background WAL checkpointer of a SQLite file failed; SQLite checkpoints itself again. */
   onCheckpointerError?: (err: Error) => void;
+  /** SQLite: queries were held this long while the WAL was caught up (walCheckpointer.ts). */
+  onCheckpointCatchUp?: (pausedMs: number) => void;
   /** SQLite: log size (pages) at which writes pause for a catch-up checkpoint; tests lower it. */
   walResetFrames?: number;
 }
@@ -57,6 +59,7 @@ export function openDatabase(opts: OpenOptions): Db {
   const checkpointer = file === ':memory:' ? null : startWalCheckpointer(database, file, {
     holdWrites: (fn) => kysely.connection().execute(fn),
     onError: (err) => opts.onCheckpointerError?.(err),
+    onCatchUp: opts.onCheckpointCatchUp,
     resetFrames: opts.walResetFrames,
   });
   return {

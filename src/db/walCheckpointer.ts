@@ -27,6 +27,8 @@ export interface WalCheckpointerOptions {
   /** Runs `fn` while no other query can use the connection. */
   holdWrites: (fn: () => Promise<void>) => Promise<void>;
   onError: (err: Error) => void;
+  /** After each catch-up pause: how long queries were held. */
+  onCatchUp?: (pausedMs: number) => void;
   resetFrames?: number;
 }
 
@@ -54,8 +56,10 @@ export function startWalCheckpointer(database: SQLite.Database, file: string, op
   const catchUp = async () => {
     catchingUp = true;
     try {
+      let pausedMs = 0;
       await opts.holdWrites(async () => {
         if (stopped) return;
+        const started = performance.now();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             caughtUp = null;
@@ -68,8 +72,10 @@ export function startWalCheckpointer(database: SQLite.Database, file: string, op
           };
           worker.postMessage('catchUp');
         });
+        pausedMs = performance.now() - started;
       });
       catchUps++;
+      opts.onCatchUp?.(pausedMs);
     } finally {
       catchingUp = false;
     }

@@ -13,7 +13,8 @@ test('the WAL stays bounded under steady writes, checkpointed off the event loop
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-wal-'));
   const file = path.join(dir, 'wal.sqlite');
   const resetFrames = 500;
-  const db = openDatabase({ kind: 'sqlite', sqliteFile: file, walResetFrames: resetFrames, onCheckpointerError: (err) => assert.fail(err) });
+  const pauses: number[] = [];
+  const db = openDatabase({ kind: 'sqlite', sqliteFile: file, walResetFrames: resetFrames, onCheckpointerError: (err) => assert.fail(err), onCheckpointCatchUp: (ms) => pauses.push(ms) });
   try {
     assert.equal(await pragma(db, 'wal_autocheckpoint'), 0, 'commits never checkpoint themselves');
     await sql`create table blobs (id integer primary key, data blob not null)`.execute(db.kysely);
@@ -35,6 +36,8 @@ test('the WAL stays bounded under steady writes, checkpointed off the event loop
     const pageSize = Number(await pragma(db, 'page_size'));
     assert.ok(db.walCheckpointer!.catchUps >= 2, `the log was started over (${db.walCheckpointer!.catchUps} catch-ups in ${Date.now() - started} ms)`);
     assert.ok(largestWal < rows * pageSize, `WAL peaked at ${largestWal} bytes`);
+    assert.equal(pauses.length, db.walCheckpointer!.catchUps, 'each catch-up reports its pause');
+    assert.ok(pauses.every((ms) => ms >= 0 && ms < 5000), pauses.join(', '));
     const count = await sql<{ n: number }>`select count(*) as n from blobs`.execute(db.kysely);
     assert.equal(count.rows[0]!.n, rows);
   } finally {
