@@ -2,7 +2,8 @@ import type { AppContext } from '../context.js';
 import type { Actor } from '../auth/actor.js';
 import type { StoreBody } from '../http/schemas/conversation.js';
 import { NotFound } from '../errors.js';
-import { isUniqueViolation, rowLockSuffix } from '../db/dialect.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { lockTicket } from '../tickets/readTickets.js';
 import { prepareMessage } from './prepareMessage.js';
 import { insertConversation } from './insertConversation.js';
 import { loadConversation } from './readConversations.js';
@@ -29,7 +30,7 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   let inserted;
   try {
     inserted = await db.kysely.transaction().execute(async (trx) => {
-      const [ticket] = await lockTicket(trx, { ticketId });
+      const ticket = await lockTicket(trx, ticketId);
       if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
       return insertConversation(trx, ticket, msg, files, actor, {
         maxAttempts: config.JOB_MAX_ATTEMPTS,
@@ -63,10 +64,6 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
     ...(pending && pending.length > 0 ? { pending } : {}),
   };
 }
-
-// The statements every store runs are compiled once (statementTemplate.ts).
-const lockTicket = statementTemplate((db, v: { ticketId: number }, kind) =>
-  db.selectFrom('tickets').selectAll().where('id', '=', v.ticketId).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(kind)));
 
 // Runs on every store that names an externalConversationId: compiled once (statementTemplate.ts).
 const conversationByExternalId = statementTemplate((db, v: { ticketId: number; externalId: string }) =>

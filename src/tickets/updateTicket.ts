@@ -4,11 +4,10 @@ import type { Actor } from '../auth/actor.js';
 import type { Database } from '../db/schema.js';
 import { Invalid, NotFound } from '../errors.js';
 import { nowSeconds } from '../time.js';
-import { rowLockSuffix } from '../db/dialect.js';
 import { recordEvent } from '../events/eventLog.js';
 import { planTicketChanges } from './rules.js';
 import { addRemoveTicketTags, setTicketTags } from './tags.js';
-import { loadTicket } from './readTickets.js';
+import { loadTicket, lockTicket } from './readTickets.js';
 import type { TicketPatchBody } from '../http/schemas/ticket.js';
 
 /** PATCH /ticket/{id}: one ticket; records a TicketUpdated event with Enneo's payload. */
@@ -38,7 +37,7 @@ export async function updateTickets(ctx: AppContext, patches: Array<TicketPatchB
 }
 
 async function applyPatch(ctx: AppContext, trx: Transaction<Database>, id: number, patch: TicketPatchBody, actor: Actor, idField: string) {
-  const ticket = await trx.selectFrom('tickets').selectAll().where('id', '=', id).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(ctx.db.kind)).executeTakeFirst();
+  const ticket = await lockTicket(trx, id);
   if (!ticket) throw new NotFound('ticket', id, idField);
   if (patch.agentId != null) {
     const agent = await trx.selectFrom('agents').select('id').where('id', '=', patch.agentId).where('deleted_at', 'is', null).executeTakeFirst();
