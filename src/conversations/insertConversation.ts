@@ -27,7 +27,9 @@ const insertConversationRow = statementTemplate((db, v: NewConversation) =>
   db
     .insertInto('conversations')
     .values(Object.fromEntries(CONVERSATION_COLUMNS.map((c) => [c, v[c]])) as NewConversation)
-    .returningAll());
+    // Only the id: every other column is exactly the value given (no column has a database
+    // default here), and reading back the three bodies would copy and decode them once more.
+    .returning('id'));
 
 // Most messages change nothing on the ticket but its timestamps.
 const touchTicket = statementTemplate((db, v: { ticketId: number; now: number; lastMessageAt: number; lastCustomerMessageAt: number | null }) =>
@@ -90,8 +92,7 @@ export async function insertConversation(
     ? { id: agent.id, name: agent.name, email: agent.email }
     : { id: null, name: msg.fromName, email: msg.fromEmail, ...(msg.senderInput ?? {}) };
 
-  // INSERT … RETURNING yields exactly the inserted row.
-  const conversation = (await insertConversationRow(trx, {
+  const values: NewConversation = {
     ticket_id: ticket.id,
     external_conversation_id: msg.externalConversationId,
     type: msg.type,
@@ -121,7 +122,8 @@ export async function insertConversation(
     created_at: msg.createdAt,
     modified_at: now,
     deleted_at: null,
-  }))[0]!;
+  };
+  const conversation: ConversationRow = { id: (await insertConversationRow(trx, values))[0]!.id, ...values };
 
   const attachments: AttachmentRow[] = [];
   const inlineUrls = new Map<string, string>();

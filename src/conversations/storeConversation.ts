@@ -29,7 +29,7 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
 
   let inserted;
   try {
-    inserted = await db.kysely.transaction().execute(async (trx) => {
+    inserted = await db.writeTransaction(async (trx) => {
       const ticket = await lockTicket(trx, ticketId);
       if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
       return insertConversation(trx, ticket, msg, files, actor, {

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
+import { groupCommit, type WriteTransaction } from './groupCommit.js';
 
 // Every difference between SQLite and PostgreSQL that the rest of the code must not know about
 // lives in this module.
@@ -14,6 +15,11 @@ export type DbKind = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   kind: DbKind;
+  /**
+   * A write transaction on the hot path. SQLite: group commit (groupCommit.ts); PostgreSQL:
+   * a transaction of its own (the server groups concurrent commits itself).
+   */
+  writeTransaction: WriteTransaction;
   close(): Promise<void>;
   /** SQLite files only: the background checkpointer (walCheckpointer.ts). */
   walCheckpointer?: WalCheckpointer | null;
@@ -44,7 +50,7 @@ export function openDatabase(opts: OpenOptions): Db {
     // listener that would crash the process. The pool replaces the client on next use.
     pool.on('error', (err) => opts.onPoolError?.(err));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+    return { kysely, kind: 'postgres', writeTransaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() };
   }
   const file = opts.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -55,6 +61,9 @@ export function openDatabase(opts: OpenOptions): Db {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Savepoint journals (group commit, groupCommit.ts) and temporary sort tables in memory rather
+  // than in temporary files: this build's default (TEMP_STORE=1) writes them to disk.
+  database.pragma('temp_store = MEMORY');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const checkpointer = file === ':memory:' ? null : startWalCheckpointer(database, file, {
     holdWrites: (fn) => kysely.connection().execute(fn),
@@ -65,6 +74,7 @@ export function openDatabase(opts: OpenOptions): Db {
   return {
     kysely,
     kind: 'sqlite',
+    writeTransaction: groupCommit(kysely),
     walCheckpointer: checkpointer,
     close: async () => {
       await checkpointer?.stop();

@@ -26,7 +26,7 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   const { db, config } = ctx;
   const files = await storeAttachments(ctx, msg.attachments, msg);
 
-  const ticketId = await db.kysely.transaction().execute(async (trx) => {
+  const ticketId = await db.writeTransaction(async (trx) => {
     let subchannelId = msg.subchannelId;
     if (subchannelId === null) {
       const def = await trx.selectFrom('subchannels').select('id').where('channel', '=', channel).orderBy('is_default', 'desc').orderBy('id').executeTakeFirst();

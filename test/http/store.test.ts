@@ -119,6 +119,44 @@ describeEachDb('conversation store', (app) => {
     assert.equal(new Set(many.map((r) => r.json().conversationId)).size, 1);
   });
 
+  it('answers with the conversation exactly as it reads back from the database', async () => {
+    // The store answers from the values it inserted, not from a read-back (insertConversation.ts).
+    const t = app();
+    const ticketId = await createTicket(t);
+    const agentId = (await t.call('GET', '/api/mind/profile')).json().id;
+    for (const body of [
+      { from: 'Max Muster <max@example.de>', to: ['service@example.de'], ccEmails: ['a@example.de'], subject: 'Zählerstand', body: HTML, externalConversationId: 'rb-1', crmNotificationId: 'crm-9', contractId: 'V-1', customerId: 'K-1', createdAt: 1_700_000_000 },
+      { direction: 'out', private: true, type: 'text', body: 'Antwort', agentId, bodyPlain: 'Antwort', bodyClean: 'Antwort' },
+    ]) {
+      const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { ...body, process: 'false' });
+      assert.equal(res.statusCode, 200, res.body);
+      const read = await t.call('GET', `/api/mind/ticket/${ticketId}/conversation/${res.json().conversationId}`);
+      assert.equal(read.statusCode, 200);
+      const stored = res.json().conversation;
+      assert.deepEqual(stored, read.json().conversation);
+    }
+  });
+
+  it('concurrent stores stand alone: one refused inside the transaction leaves the others stored', async () => {
+    // On SQLite these share commits (src/db/groupCommit.ts); each must still commit or fail whole.
+    const t = app();
+    const ticketId = await createTicket(t);
+    const url = `/api/mind/ticket/${ticketId}/conversation/store`;
+    const bodies = [{ body: 'p-a' }, { body: 'p-b', agentId: 999_999 }, { body: 'p-c' }, { body: 'p-d', subchannelId: 999_999 }, { body: 'p-e' }];
+    const res = await Promise.all(bodies.map((b) => t.call('POST', url, { ...b, process: 'false' })));
+    assert.deepEqual(res.map((r) => r.statusCode), [200, 422, 200, 422, 200]);
+    assert.equal(res[1]!.json().error.field, 'agentId');
+    assert.equal(res[3]!.json().error.field, 'subchannelId');
+    const rows = await t.ctx.db.kysely.selectFrom('conversations').select(['id', 'body']).where('ticket_id', '=', ticketId).where('body', 'like', 'p-%').orderBy('id').execute();
+    // PostgreSQL runs them side by side, so ids need not follow request order.
+    const byId = new Map(rows.map((r) => [r.id, r.body]));
+    assert.deepEqual([0, 2, 4].map((i) => byId.get(res[i]!.json().conversationId)), ['p-a', 'p-c', 'p-e']);
+    assert.equal(rows.length, 3);
+    const stored = await t.ctx.db.kysely.selectFrom('events').select('conversation_id').where('ticket_id', '=', ticketId).where('type', '=', 'conversationStored').execute();
+    assert.equal(stored.filter((e) => byId.has(e.conversation_id!)).length, 3);
+    assert.equal(stored.length, 4); // and the ticket's first message
+  });
+
   it('replays the first response for a repeated Idempotency-Key and refuses the key for another request', async () => {
     const t = app();
     const ticketId = await createTicket(t);
