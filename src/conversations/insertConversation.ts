@@ -27,9 +27,18 @@ const insertConversationRow = statementTemplate((db, v: NewConversation) =>
   db
     .insertInto('conversations')
     .values(Object.fromEntries(CONVERSATION_COLUMNS.map((c) => [c, v[c]])) as NewConversation)
+    // A repeated externalConversationId inserts nothing (and logs no error on PostgreSQL).
+    .onConflict((oc) => oc.columns(['ticket_id', 'external_conversation_id']).doNothing())
     // Only the id: every other column is exactly the value given (no column has a database
     // default here), and reading back the three bodies would copy and decode them once more.
     .returning('id'));
+
+/** The ticket already holds a conversation with this externalConversationId; nothing was written. */
+export class RepeatedExternalId extends Error {
+  constructor(readonly externalConversationId: string) {
+    super(`externalConversationId ${externalConversationId} is already stored on this ticket`);
+  }
+}
 
 // Most messages change nothing on the ticket but its timestamps.
 const touchTicket = statementTemplate((db, v: { ticketId: number; now: number; lastMessageAt: number; lastCustomerMessageAt: number | null }) =>
@@ -123,7 +132,9 @@ export async function insertConversation(
     modified_at: now,
     deleted_at: null,
   };
-  const conversation: ConversationRow = { id: (await insertConversationRow(trx, values))[0]!.id, ...values };
+  const [row] = await insertConversationRow(trx, values);
+  if (!row) throw new RepeatedExternalId(msg.externalConversationId!);
+  const conversation: ConversationRow = { id: row.id, ...values };
 
   const attachments: AttachmentRow[] = [];
   const inlineUrls = new Map<string, string>();

@@ -5,7 +5,7 @@ import { NotFound } from '../errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { lockTicket } from '../tickets/readTickets.js';
 import { prepareMessage } from './prepareMessage.js';
-import { insertConversation } from './insertConversation.js';
+import { insertConversation, RepeatedExternalId } from './insertConversation.js';
 import { loadConversation } from './readConversations.js';
 import { serializeConversation } from './serialize.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
@@ -21,7 +21,10 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   const msg = await prepareMessage(input, processQuery);
   const { db, config } = ctx;
 
-  if (msg.externalConversationId !== null) {
+  // A repeat is found by the unique index when the insert collides (RepeatedExternalId), which
+  // costs the common, new message nothing. Only attachment bytes, written before the transaction, are
+  // worth a look first.
+  if (msg.externalConversationId !== null && msg.attachments.length > 0) {
     const existing = await findByExternalId(ctx, ticketId, msg.externalConversationId);
     if (existing) return existing;
   }
@@ -38,8 +41,8 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
       });
     });
   } catch (err) {
-    // Two concurrent stores of one externalConversationId: the unique index lets one win.
-    if (msg.externalConversationId !== null && isUniqueViolation(err)) {
+    // A repeated externalConversationId, sequential or concurrent: the unique index lets one win.
+    if (msg.externalConversationId !== null && (err instanceof RepeatedExternalId || isUniqueViolation(err))) {
       const existing = await findByExternalId(ctx, ticketId, msg.externalConversationId);
       if (existing) return existing;
     }

@@ -189,6 +189,19 @@ describeEachDb('attachments', (app) => {
     }
   });
 
+  it('a repeated externalConversationId with attachments returns the first and writes no new file', async () => {
+    const t = app();
+    const body = { externalConversationId: 'att-dup-1', attachments: [{ name: 'a.png', base64: b64(await png(8, 8)) }] };
+    const first = await store(t, ticketId, body);
+    assert.equal(first.statusCode, 200, first.body);
+    const files = blobCount(t);
+    const again = await store(t, ticketId, { ...body, attachments: [{ name: 'b.png', base64: b64(await png(9, 9)) }] });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().conversationId, first.json().conversationId);
+    assert.deepEqual(again.json().conversation.attachments, first.json().conversation.attachments);
+    assert.equal(blobCount(t), files);
+  });
+
   it('an outgoing reply may not attach a dangerous file', async () => {
     const res = await store(app(), ticketId, { direction: 'out', attachments: [{ name: 'tool.exe', base64: b64(exe()) }] });
     assert.equal(res.statusCode, 422);
