@@ -35,7 +35,7 @@ const insertConversationRow = statementTemplate((db, v: NewConversation) =>
 
 /** The ticket already holds a conversation with this externalConversationId; nothing was written. */
 export class RepeatedExternalId extends Error {
-  constructor(readonly externalConversationId: string) {
+  constructor(externalConversationId: string) {
     super(`externalConversationId ${externalConversationId} is already stored on this ticket`);
   }
 }

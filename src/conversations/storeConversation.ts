@@ -2,7 +2,6 @@ import type { AppContext } from '../context.js';
 import type { Actor } from '../auth/actor.js';
 import type { StoreBody } from '../http/schemas/conversation.js';
 import { NotFound } from '../errors.js';
-import { isUniqueViolation } from '../db/dialect.js';
 import { lockTicket } from '../tickets/readTickets.js';
 import { prepareMessage } from './prepareMessage.js';
 import { insertConversation, RepeatedExternalId } from './insertConversation.js';
@@ -21,9 +20,8 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   const msg = await prepareMessage(input, processQuery);
   const { db, config } = ctx;
 
-  // A repeat is found by the unique index when the insert collides (RepeatedExternalId), which
-  // costs the common, new message nothing. Only attachment bytes, written before the transaction, are
-  // worth a look first.
+  // A repeat is found by the insert itself (RepeatedExternalId), which costs a new message
+  // nothing. Only attachment bytes, written before the transaction, are worth a look first.
   if (msg.externalConversationId !== null && msg.attachments.length > 0) {
     const existing = await findByExternalId(ctx, ticketId, msg.externalConversationId);
     if (existing) return existing;
@@ -41,8 +39,9 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
       });
     });
   } catch (err) {
-    // A repeated externalConversationId, sequential or concurrent: the unique index lets one win.
-    if (msg.externalConversationId !== null && (err instanceof RepeatedExternalId || isUniqueViolation(err))) {
+    // A repeated externalConversationId, sequential or concurrent: the unique index lets one win
+    // (ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit).
+    if (err instanceof RepeatedExternalId && msg.externalConversationId !== null) {
       const existing = await findByExternalId(ctx, ticketId, msg.externalConversationId);
       if (existing) return existing;
     }

@@ -35,7 +35,7 @@ const ROLLBACK_TO = CompiledQuery.raw('rollback to group_commit_unit');
  */
 export function groupCommit(kysely: Kysely<Database>, opts: { maxUnits?: number } = {}): WriteTransaction {
   const maxUnits = opts.maxUnits ?? 64;
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let running = false;
 
   async function runGroup(group: Pending[]): Promise<void> {
@@ -75,9 +75,7 @@ export function groupCommit(kysely: Kysely<Database>, opts: { maxUnits?: number 
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const group = queue.length <= maxUnits ? queue : queue.splice(0, maxUnits);
-      if (group === queue) queue = [];
-      await runGroup(group);
+      await runGroup(queue.splice(0, maxUnits));
     }
     running = false;
   }
