@@ -6,6 +6,7 @@ import autocannon, { type Result } from 'autocannon';
 import { fileURLToPath } from 'node:url';
 import { sampleHtml } from './sampleHtml.js';
 import { measureDrain } from './drain.js';
+import { cpuPerRequest, formatCpu, sampleCpu, type CpuPerRequest } from './cpu.js';
 import { renderMeterImage } from '../src/ai/ocr/renderMeterImage.js';
 import { isOcrAvailable } from '../src/ai/ocr/readMeter.js';
 
@@ -33,9 +34,12 @@ function startChild(script: string, args: string[], env: Record<string, string>)
   });
 }
 
-async function run(title: string, url: string, body: (i: number) => string, headers: Record<string, string>, connections = CONNECTIONS, duration = DURATION): Promise<Result> {
+type Measured = Result & { cpu: CpuPerRequest | null };
+
+async function run(title: string, url: string, body: (i: number) => string, headers: Record<string, string>, pid: number | undefined, connections = CONNECTIONS, duration = DURATION): Promise<Measured> {
   process.stderr.write(`\n${title}\n`);
   let i = 0;
+  const before = sampleCpu(pid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -45,8 +49,9 @@ async function run(title: string, url: string, body: (i: number) => string, head
     requests: [{ setupRequest: (req) => ({ ...req, body: body(i++) }) }],
     renderProgressBar: process.stderr.isTTY,
   } as autocannon.Options);
+  const cpu = cpuPerRequest(before, sampleCpu(pid), result.requests.total);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
+  return Object.assign(result, { cpu });
 }
 
 const row = (name: string, r: Result, floor?: Result) =>
@@ -61,7 +66,7 @@ async function main() {
     children.push(floor.child);
     const html = sampleHtml();
     process.stderr.write(`bench: ${CONNECTIONS} connections, ${DURATION}s per scenario, ${Buffer.byteLength(html)} byte HTML bodies, node ${process.version}, ${os.cpus().length} cores\n`);
-    const floorResult = await run('floor: Fastify route + one SQLite insert', `http://127.0.0.1:${floor.port}/floor/1`, () => JSON.stringify({ body: html }), {});
+    const floorResult = await run('floor: Fastify route + one SQLite insert', `http://127.0.0.1:${floor.port}/floor/1`, () => JSON.stringify({ body: html }), {}, floor.child.pid);
     floor.child.kill();
 
     // The worker is off while the store path is measured, so the AI pipeline does not share the
@@ -78,13 +83,13 @@ async function main() {
     const storeUrl = `${base}/api/mind/ticket/${ticketId}/conversation/store`;
     // A fresh process compiles schemas and JIT-warms the path on its first requests; a short
     // unreported run keeps that start-up cost out of the first scenario's p99.
-    await run(`warm-up (${WARM_SECONDS}s, not reported)`, storeUrl, store('false', {}, 'warm-up'), auth, CONNECTIONS, WARM_SECONDS);
-    const off = await run('store, process=false', storeUrl, store('false'), auth);
-    const batch = await run('store, process=batch', storeUrl, store('batch'), auth);
+    await run(`warm-up (${WARM_SECONDS}s, not reported)`, storeUrl, store('false', {}, 'warm-up'), auth, undefined, CONNECTIONS, WARM_SECONDS);
+    const off = await run('store, process=false', storeUrl, store('false'), auth, svc.child.pid);
+    const batch = await run('store, process=batch', storeUrl, store('batch'), auth, svc.child.pid);
     // The same request with bodyPlain/bodyClean supplied: what deriving them from HTML costs.
-    const given = await run('store, process=batch, bodyPlain/bodyClean given', storeUrl, store('batch', { bodyPlain: 'given', bodyClean: 'given' }, 'given'), auth);
+    const given = await run('store, process=batch, bodyPlain/bodyClean given', storeUrl, store('batch', { bodyPlain: 'given', bodyClean: 'given' }, 'given'), auth, svc.child.pid);
 
-    const realtime = await run('store, process=realtime (10 connections)', `${base}/api/mind/ticket/${ticketId}/conversation/store`, store('realtime'), auth, 10);
+    const realtime = await run('store, process=realtime (10 connections)', `${base}/api/mind/ticket/${ticketId}/conversation/store`, store('realtime'), auth, svc.child.pid, 10);
     svc.child.kill();
 
     // The same database with the worker on: how fast the queued batch jobs drain (text only).
@@ -122,11 +127,22 @@ async function main() {
     console.log(row('store process=realtime (10 conn)', realtime));
     console.log(`batch drain, text only: ${text.perSecond.toFixed(0)} conversations/s (${text.done} in ${text.seconds.toFixed(1)} s${text.left ? `, ${text.left} left at the cap` : ''})`);
     console.log(ocr ? `batch drain, meter photos: ${ocr.perSecond.toFixed(2)} images/s (${ocr.done} in ${ocr.seconds.toFixed(1)} s)` : 'batch drain, meter photos: OCR engine not installed');
+    console.log(`\nCPU per request (${os.availableParallelism()} cores, shared by the server and autocannon):`);
+    for (const [name, r] of [['floor', floorResult], ['store process=false', off], ['store process=batch', batch], ['  same, bodies given', given], ['store process=realtime', realtime]] as const) {
+      if (r.cpu) console.log(`${name.padEnd(34)} ${formatCpu(r.cpu)}`);
+    }
+
     const worst = Math.min(off.requests.average, batch.requests.average) / floorResult.requests.average;
     const p99 = Math.max(off.latency.p99, batch.latency.p99);
     console.log(`\ntarget: >= 40% of floor and p99 <= 25 ms — ${worst >= 0.4 && p99 <= 25 ? 'met' : 'NOT met'} (${(worst * 100).toFixed(0)}%, p99 ${p99} ms)`);
     // Closed loop: each connection waits for its answer, so mean latency = connections / throughput.
-    console.log(`(with ${CONNECTIONS} connections a mean latency of 25 ms takes ${(CONNECTIONS / 0.025).toFixed(0)} req/s; the floor's own p99 was ${floorResult.latency.p99} ms)`);
+    const at40 = 0.4 * floorResult.requests.average;
+    console.log(`at 40% of this floor (${at40.toFixed(0)} req/s) ${CONNECTIONS} connections wait ${((1000 * CONNECTIONS) / at40).toFixed(1)} ms on average; ` +
+      `the floor's own p99 was ${(floorResult.latency.p99 / floorResult.latency.average).toFixed(1)}× its mean (${floorResult.latency.p99} ms)`);
+    const perRequest = off.cpu && off.cpu.eventLoopUs + off.cpu.otherThreadsUs + off.cpu.loadGeneratorUs;
+    if (perRequest) {
+      console.log(`at 40% of this floor, process=false at this run's ${perRequest.toFixed(0)} µs of CPU per request (server and autocannon) needs ${((at40 * perRequest) / 1e6).toFixed(2)} of ${os.availableParallelism()} cores`);
+    }
   } finally {
     for (const c of children) c.kill();
     fs.rmSync(dir, { recursive: true, force: true });
