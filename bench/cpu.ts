@@ -7,7 +7,6 @@ import os from 'node:os';
 // what a throughput target costs. Linux only (/proc); elsewhere the bench prints no CPU line.
 
 export interface CpuSample {
-  at: bigint;
   eventLoopTicks: number;
   otherTicks: number;
   self: NodeJS.CpuUsage;
@@ -38,7 +37,7 @@ export function sampleCpu(pid: number | undefined): CpuSample | null {
       if (tid === String(pid)) eventLoopTicks += ticks;
       else otherTicks += ticks;
     }
-    return { at: process.hrtime.bigint(), eventLoopTicks, otherTicks, self: process.cpuUsage() };
+    return { eventLoopTicks, otherTicks, self: process.cpuUsage() };
   } catch {
     return null; // a thread ended between readdir and read, or /proc is not mounted
   }
@@ -54,8 +53,7 @@ export function cpuPerRequest(before: CpuSample | null, after: CpuSample | null,
   };
 }
 
-export function formatCpu(c: CpuPerRequest | null): string {
-  if (!c) return '';
+export function formatCpu(c: CpuPerRequest): string {
   const us = (n: number) => `${n.toFixed(0)} µs`;
   return `event loop ${us(c.eventLoopUs)}, other server threads ${us(c.otherThreadsUs)}, autocannon ${us(c.loadGeneratorUs)}`;
 }

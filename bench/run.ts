@@ -89,7 +89,7 @@ async function main() {
     // The same request with bodyPlain/bodyClean supplied: what deriving them from HTML costs.
     const given = await run('store, process=batch, bodyPlain/bodyClean given', storeUrl, store('batch', { bodyPlain: 'given', bodyClean: 'given' }, 'given'), auth, svc.child.pid);
 
-    const realtime = await run('store, process=realtime (10 connections)', `${base}/api/mind/ticket/${ticketId}/conversation/store`, store('realtime'), auth, svc.child.pid, 10);
+    const realtime = await run('store, process=realtime (10 connections)', storeUrl, store('realtime'), auth, svc.child.pid, 10);
     svc.child.kill();
 
     // The same database with the worker on: how fast the queued batch jobs drain (text only).
