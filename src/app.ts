@@ -101,6 +101,8 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     reply.header('x-request-id', request.id);
   });
 
+  // First of the plugins that add routes: its onRoute hook gives each route its access (auth.ts).
+  await app.register(authPlugin, { ctx });
   await app.register(underPressure, {
     maxEventLoopDelay: 2000,
     retryAfter: 10,
@@ -127,12 +129,11 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(authPlugin, { ctx });
   await app.register(idempotencyPlugin, { ctx });
   for (const routes of [sessionRoutes, conversationRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
-  app.get('/api/mind/docs/open-api', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   const maintenance = setInterval(() => {
     Promise.all([

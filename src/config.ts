@@ -16,6 +16,7 @@ const ConfigSchema = Type.Object({
   SESSION_SECRET: Type.String({ default: '', description: 'at least 32 characters; generated and kept in the database when empty' }),
   SESSION_TTL_SECONDS: Type.Integer({ default: 7 * 24 * 3600, minimum: 60 }),
   COOKIE_SECURE: Type.Boolean({ default: false }),
+  METRICS_TOKEN: Type.String({ default: '', description: 'when set, GET /metrics needs Authorization: Bearer <METRICS_TOKEN>; empty = /metrics is public' }),
   API_KEY_TTL_DAYS: Type.Integer({ default: 365, minimum: 1 }),
   WORKER_ENABLED: Type.Boolean({ default: true }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),

@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
-import { actorOf } from '../auth.js';
-import { requireAdmin } from '../../auth/actor.js';
 import { createAiAgent, deleteAiAgent, getAiAgent, listAiAgents, updateAiAgent } from '../../catalogue/aiAgents.js';
 import { getCortexRequest } from '../../ai/pipeline.js';
 import { detectLanguage } from '../../ai/language.js';
@@ -28,27 +26,27 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     handler: async (request) => ({ success: true, aiAgent: await getAiAgent(ctx.db, request.params.id, { withExamples: true }) }),
   });
   app.post('/api/mind/aiAgent', {
+    config: { admin: true },
     schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100 }), ...AgentBody }, { additionalProperties: true }) },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
       const aiAgent = await createAiAgent(ctx.db, request.body);
       void ctx.intents.retrain();
       return { success: true, aiAgent };
     },
   });
   app.patch('/api/mind/aiAgent/:id', {
+    config: { admin: true },
     schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }) },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
       const aiAgent = await updateAiAgent(ctx.db, request.params.id, request.body);
       void ctx.intents.retrain();
       return { success: true, aiAgent };
     },
   });
   app.delete('/api/mind/aiAgent/:id', {
+    config: { admin: true },
     schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing the AI-agent catalogue');
       await deleteAiAgent(ctx.db, request.params.id);
       void ctx.intents.retrain();
       return { success: true };

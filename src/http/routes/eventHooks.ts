@@ -2,12 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
-import { requireAdmin } from '../../auth/actor.js';
 import { IdParams, Nullable, Opt } from '../schemas/common.js';
 import { parseAllowList } from '../../net/outbound.js';
 import { createHook, deleteHook, getHook, listDeliveries, listHooks, updateHook } from '../../events/hooks/hookStore.js';
 
-const WHAT = 'managing event hooks';
 
 const EventHook = Type.Object({
   id: Type.Integer(),
@@ -40,13 +38,14 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   const allow = parseAllowList(ctx.config.OUTBOUND_ALLOW_HOSTS);
 
   app.get('/api/mind/settings/event-hook', {
+    config: { admin: true },
     schema: { tags: ['event hooks'], summary: 'Event hooks (admin); secrets are never shown', response: { 200: Type.Object({ success: Type.Boolean(), eventHooks: Type.Array(EventHook) }) } },
-    handler: async (request) => {
-      requireAdmin(actorOf(request), WHAT);
+    handler: async () => {
       return { success: true, eventHooks: await listHooks(ctx.db) };
     },
   });
   app.post('/api/mind/settings/event-hook', {
+    config: { admin: true },
     schema: {
       tags: ['event hooks'],
       summary: 'Subscribe a URL to event types (admin)',
@@ -56,18 +55,18 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     },
     handler: async (request) => {
       const actor = actorOf(request);
-      requireAdmin(actor, WHAT);
       return { success: true, ...(await createHook(ctx.db, allow, request.body, actor.agentId)) };
     },
   });
   app.get('/api/mind/settings/event-hook/:id', {
+    config: { admin: true },
     schema: { tags: ['event hooks'], summary: 'One event hook (admin)', params: IdParams, response: { 200: Type.Object({ success: Type.Boolean(), eventHook: EventHook }) } },
     handler: async (request) => {
-      requireAdmin(actorOf(request), WHAT);
       return { success: true, eventHook: await getHook(ctx.db, request.params.id) };
     },
   });
   app.patch('/api/mind/settings/event-hook/:id', {
+    config: { admin: true },
     schema: {
       tags: ['event hooks'],
       summary: 'Change an event hook (admin); enabling it again clears the failure count and starts after the newest event',
@@ -76,20 +75,20 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       response: { 200: Type.Object({ success: Type.Boolean(), id: Type.Integer() }) },
     },
     handler: async (request) => {
-      requireAdmin(actorOf(request), WHAT);
       await updateHook(ctx.db, allow, request.params.id, request.body);
       return { success: true, id: request.params.id };
     },
   });
   app.delete('/api/mind/settings/event-hook/:id', {
+    config: { admin: true },
     schema: { tags: ['event hooks'], summary: 'Delete an event hook and its delivery log (admin)', params: IdParams },
     handler: async (request) => {
-      requireAdmin(actorOf(request), WHAT);
       await deleteHook(ctx.db, request.params.id);
       return { success: true, id: request.params.id };
     },
   });
   app.get('/api/mind/settings/event-hook/:id/deliveries', {
+    config: { admin: true },
     schema: {
       tags: ['event hooks'],
       summary: 'A hook\'s deliveries, newest first, each with its attempts (admin)',
@@ -101,7 +100,6 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       }),
     },
     handler: async (request) => {
-      requireAdmin(actorOf(request), WHAT);
       return { success: true, ...(await listDeliveries(ctx.db, request.params.id, request.query)) };
     },
   });

@@ -9,8 +9,8 @@ const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.m
 export const opsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const started = Date.now();
   // Liveness: the process answers. Readiness: it can reach its database.
-  app.get('/healthz', { config: { auth: false }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { auth: false }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     try {
       await ping(ctx.db);
       return { status: 'ready', database: ctx.db.kind };

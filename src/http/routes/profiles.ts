@@ -20,13 +20,13 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     handler: async () => ({ success: true, profiles: await listProfiles(ctx.db) }),
   });
   app.post('/api/mind/profile', {
+    config: { admin: true },
     schema: {
       tags: ['profiles'],
       summary: 'Create a profile (admin)',
       body: Type.Object({ email: Type.String({ maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 200 }), password: Opt(Type.String({ maxLength: 200 })), role: Opt(Role), enabled: Opt(Type.Boolean()) }, { additionalProperties: true }),
     },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'creating profiles');
       return { success: true, id: await createProfile(ctx.db, request.body) };
     },
   });
@@ -49,11 +49,10 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   });
   app.delete('/api/mind/profile/:id', {
+    config: { admin: true },
     schema: { tags: ['profiles'], summary: 'Delete a profile (admin); its keys are revoked and sessions ended', params: IdParams },
     handler: async (request) => {
-      const actor = actorOf(request);
-      requireAdmin(actor, 'deleting profiles');
-      await deleteProfile(ctx.db, request.params.id, actor.agentId);
+      await deleteProfile(ctx.db, request.params.id, actorOf(request).agentId);
       return { success: true };
     },
   });

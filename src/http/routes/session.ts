@@ -7,7 +7,7 @@ import { getProfile } from '../../agents/profiles.js';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/api/auth/login', {
-    config: { auth: false },
+    config: { public: true },
     schema: {
       tags: ['auth'],
       summary: 'Log in; sets the httpOnly connect.sid session cookie',
@@ -35,7 +35,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
 
   app.post('/api/auth/logout', {
-    config: { auth: false },
+    config: { public: true },
     schema: { tags: ['auth'], summary: 'Log out; ends the session' },
     handler: async (request, reply) => {
       if (request.session.agentId) await request.session.destroy();

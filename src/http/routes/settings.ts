@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
-import { actorOf } from '../auth.js';
-import { requireAdmin } from '../../auth/actor.js';
 import { AnyObject, IdParams, Nullable, Opt } from '../schemas/common.js';
 import { Channel } from '../schemas/ticket.js';
 import { createSubchannel, deleteSubchannel, listSubchannels } from '../../settings/subchannels.js';
@@ -19,6 +17,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     handler: async () => ({ success: true, subchannels: await listSubchannels(ctx.db) }),
   });
   app.post('/api/mind/settings/subchannel', {
+    config: { admin: true },
     schema: {
       tags: ['settings'],
       summary: 'Add a subchannel (admin); an `id` in the body is ignored, ids are generated',
@@ -32,14 +31,13 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       }, { additionalProperties: true }),
     },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing subchannels');
       return { success: true, id: await createSubchannel(ctx.db, request.body) };
     },
   });
   app.delete('/api/mind/settings/subchannel/:id', {
+    config: { admin: true },
     schema: { tags: ['settings'], summary: 'Delete a subchannel (admin); refused while tickets use it', params: IdParams },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing subchannels');
       await deleteSubchannel(ctx.db, request.params.id);
       return { success: true };
     },
@@ -50,20 +48,20 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     handler: async () => ({ success: true, tags: await listTags(ctx.db) }),
   });
   app.post('/api/mind/tag', {
+    config: { admin: true },
     schema: {
       tags: ['settings'],
       summary: 'Add a tag (admin)',
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), parentId: Opt(Type.Integer({ minimum: 1 })), color: Opt(Type.String({ maxLength: 20 })) }, { additionalProperties: true }),
     },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing tags');
       return { success: true, id: await createTag(ctx.db, request.body) };
     },
   });
   app.delete('/api/mind/tag/:id', {
+    config: { admin: true },
     schema: { tags: ['settings'], summary: 'Delete a tag (admin)', params: IdParams },
     handler: async (request) => {
-      requireAdmin(actorOf(request), 'managing tags');
       await deleteTag(ctx.db, request.params.id);
       return { success: true };
     },
