@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import dns from 'node:dns/promises';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
 // Outbound HTTP(S) to URLs that users give us (event hooks, attachment URLs). The address that is
@@ -34,7 +35,9 @@ for (const [prefix, bits] of [
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) NOT_PUBLIC.addSubnet(prefix, bits, 'ipv4');
 for (const [prefix, bits] of [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
+  // ::/96 holds ::, ::1 and the deprecated IPv4-compatible addresses (::7f00:1 is 127.0.0.1 to some
+  // stacks); 64:ff9b::/96 and 64:ff9b:1::/48 are NAT64 prefixes that embed any IPv4 address.
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
   ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) NOT_PUBLIC.addSubnet(prefix, bits, 'ipv6');
 
@@ -75,6 +78,29 @@ function addressRefusal(ip: string, allow: OutboundAllow): string | null {
   if (allow.list.check(ip, family(ip))) return null;
   if (net.isIPv6(ip) && IPV4_MAPPED.check(ip, 'ipv6')) return `${ip} is an IPv4-mapped IPv6 address`;
   return NOT_PUBLIC.check(ip, family(ip)) ? `${ip} is a private, loopback, link-local or reserved address` : null;
+}
+
+/**
+ * The DNS lookup every outbound connection uses: the addresses a name resolves to at connect time
+ * pass the same rule as registration (addressRefusal). request-filtering-agent checks them too, but
+ * by ipaddr.js ranges, which call ::/96 (IPv4-compatible) plain unicast.
+ */
+export function guardedLookup(allow: OutboundAllow, hostAllowed: boolean) {
+  return (hostname: string, options: LookupOptions, cb: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, '');
+      if (!hostAllowed) {
+        for (const { address } of addresses) {
+          const why = addressRefusal(address, allow);
+          if (why) return cb(new OutboundError('refused', `${hostname} resolves to ${why}`, hostname), '');
+        }
+      }
+      if (options.all) return cb(null, addresses);
+      const first = addresses[0];
+      if (!first) return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      cb(null, first.address, first.family);
+    });
+  };
 }
 
 function parseTarget(url: string | URL, base?: URL): URL {
@@ -207,7 +233,8 @@ function requestOnce(u: URL, o: Hop): Promise<HopResult> {
     const secure = u.protocol === 'https:';
     const agent = secure ? new RequestFilteringHttpsAgent(agentOptions) : new RequestFilteringHttpAgent(agentOptions);
     const headers = { ...o.headers, ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}) };
-    const req = (secure ? https : http).request(u, { method: o.method, headers, agent });
+    const lookup = guardedLookup(o.allow, agentOptions.allowPrivateIPAddress);
+    const req = (secure ? https : http).request(u, { method: o.method, headers, agent, lookup });
     let connectTimer: NodeJS.Timeout | undefined;
     let settled = false;
     const finish = (err: Error | null, value?: HopResult) => {

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOutboundUrl, outboundRequest, OutboundError, parseAllowList } from '../../src/net/outbound.js';
+import { checkOutboundUrl, guardedLookup, outboundRequest, OutboundError, parseAllowList } from '../../src/net/outbound.js';
 import { Receiver } from './receiver.js';
 
 async function refusedKind(p: Promise<unknown>): Promise<string> {
@@ -41,6 +41,30 @@ describe('outbound requests: SSRF guard', () => {
     await checkOutboundUrl('http://93.184.215.14/');
     assert.throws(() => parseAllowList('10.0.0.0/99'), /OUTBOUND_ALLOW_HOSTS/);
     assert.throws(() => parseAllowList('http://x/'), /OUTBOUND_ALLOW_HOSTS/);
+  });
+
+  it('refuses IPv4-compatible IPv6 (::/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and IPv4-mapped, whatever they embed', async () => {
+    for (const url of ['http://[::7f00:1]/', 'http://[::a00:1]/', 'http://[::808:808]/', 'http://[::]/', 'http://[64:ff9b:1::7f00:1]/', 'http://[64:ff9b:1:ffff::1]/',
+      'http://[64:ff9b::a00:1]/', 'http://[64:ff9b::808:808]/', 'http://[::ffff:10.0.0.1]/', 'http://[::ffff:8.8.8.8]/']) {
+      assert.equal(await refusedKind(checkOutboundUrl(url)), 'refused', url);
+      assert.equal(await refusedKind(outboundRequest(url, { timeoutMs: 2000 })), 'refused', `${url} at request time`);
+    }
+    // Neighbours of the refused prefixes stay reachable in principle.
+    await checkOutboundUrl('http://[2606:4700::1111]/');
+    await checkOutboundUrl('http://[64:ff9b:2::1]/');
+    await checkOutboundUrl('http://8.8.8.8/');
+  });
+
+  it('the connect-time lookup applies the same rule to what a name resolves to', async () => {
+    const lookup = (host: string, allowed = false) => new Promise<unknown>((resolve, reject) => {
+      guardedLookup(parseAllowList(''), allowed)(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+    });
+    // dns.lookup resolves a literal to itself: the address a rebinding name could return.
+    for (const host of ['::7f00:1', '64:ff9b:1::a00:1', '::ffff:127.0.0.1', 'localhost']) {
+      assert.equal(await refusedKind(lookup(host)), 'refused', host);
+    }
+    assert.deepEqual(await lookup('::7f00:1', true), [{ address: '::7f00:1', family: 6 }], 'an allow-listed host name may resolve anywhere');
+    assert.deepEqual(await lookup('8.8.8.8'), [{ address: '8.8.8.8', family: 4 }]);
   });
 
   it('refuses a connection to a loopback address at request time', async () => {
