@@ -14,6 +14,7 @@ import { registerErrorHandling } from './http/errorHandler.js';
 import { registerValidation } from './http/validation.js';
 import { registerJsonBodyParser } from './http/jsonBody.js';
 import { authPlugin } from './http/auth.js';
+import { serverOptions } from './http/serverOptions.js';
 import { idempotencyPlugin, sweepIdempotencyKeys } from './http/idempotency.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { ticketRoutes } from './http/routes/tickets.js';
@@ -59,11 +60,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   const app = Fastify({
     logger: loggerOptions(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    connectionTimeout: 120_000,
-    requestTimeout: 120_000,
-    keepAliveTimeout: 72_000,
-    return503OnClosing: true,
+    ...serverOptions(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const db = openDatabase({
