@@ -8,7 +8,10 @@ import { parseAddress } from '../conversations/addresses.js';
 
 // Enneo calls agents "profiles". Rights are named as in Enneo; the admin role holds them all.
 const AGENT_RIGHTS = ['readTickets', 'createConversation', 'updateTicket', 'readEvents'];
-const ADMIN_RIGHTS = [...AGENT_RIGHTS, 'manageSettings', 'manageProfiles', 'manageApiKeys', 'manageAiAgents', 'eventHooks'];
+// An integration is a machine client (CRM, mail gateway): an agent's rights, and with its API key
+// it may write on behalf of any agent (auth/actAs.ts).
+const INTEGRATION_RIGHTS = [...AGENT_RIGHTS, 'actAsAgents'];
+const ADMIN_RIGHTS = [...AGENT_RIGHTS, 'actAsAgents', 'manageSettings', 'manageProfiles', 'manageApiKeys', 'manageAiAgents', 'eventHooks'];
 
 export function serializeProfile(a: AgentRow) {
   return {
@@ -16,7 +19,7 @@ export function serializeProfile(a: AgentRow) {
     email: a.email,
     name: a.name,
     role: a.role,
-    permissions: a.role === 'admin' ? ADMIN_RIGHTS : AGENT_RIGHTS,
+    permissions: a.role === 'admin' ? ADMIN_RIGHTS : a.role === 'integration' ? INTEGRATION_RIGHTS : AGENT_RIGHTS,
     enabled: a.enabled === 1,
     createdAt: a.created_at,
     modifiedAt: a.modified_at,
@@ -38,7 +41,7 @@ export interface ProfileInput {
   email?: string | null;
   name?: string | null;
   password?: string | null;
-  role?: 'admin' | 'agent' | null;
+  role?: 'admin' | 'agent' | 'integration' | null;
   enabled?: boolean | null;
 }
 
@@ -71,8 +74,27 @@ export async function createProfile(db: Db, input: ProfileInput & { email: strin
   }
 }
 
+/** The service must keep an enabled admin: the last one cannot be demoted or disabled. */
+async function assertAnotherEnabledAdmin(db: Db, id: number, input: ProfileInput): Promise<void> {
+  const demote = input.role != null && input.role !== 'admin';
+  const disable = input.enabled === false;
+  if (!demote && !disable) return;
+  const target = await db.kysely.selectFrom('agents').select(['role', 'enabled']).where('id', '=', id).executeTakeFirst();
+  if (!target || target.role !== 'admin' || !target.enabled) return;
+  const other = await db.kysely
+    .selectFrom('agents')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('enabled', '=', 1)
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', id)
+    .executeTakeFirst();
+  if (!other) throw new Conflict('the last enabled admin cannot be demoted or disabled', demote ? 'role' : 'enabled');
+}
+
 export async function updateProfile(db: Db, id: number, input: ProfileInput) {
   await getProfile(db, id);
+  await assertAnotherEnabledAdmin(db, id, input);
   const set: Partial<AgentRow> = { modified_at: nowSeconds() };
   if (input.email != null) set.email = parseAddress(input.email, 'email').address.toLowerCase();
   if (input.name != null) set.name = input.name;

@@ -4,7 +4,7 @@ import { Forbidden } from '../errors.js';
 // but cannot manage settings, catalogue, other profiles or other profiles' keys.
 export interface Actor {
   agentId: number;
-  role: 'admin' | 'agent';
+  role: 'admin' | 'agent' | 'integration';
   via: 'session' | 'apiKey';
 }
 

@@ -9,7 +9,7 @@ export interface AgentTable {
   email: string;
   name: string;
   password_hash: string | null;
-  role: 'admin' | 'agent';
+  role: 'admin' | 'agent' | 'integration';
   enabled: number;
   created_at: number;
   modified_at: number;

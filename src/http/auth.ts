@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Actor } from '../auth/actor.js';
 import { hashToken } from '../auth/apiKeys.js';
+import { configurePasswordWork } from '../auth/passwords.js';
 import { DbSessionStore } from '../auth/sessionStore.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 
@@ -54,6 +55,7 @@ const LAST_USED_GRANULARITY = 60;
  * Register it before any plugin that adds routes, so its onRoute hook sees them all.
  */
 export const authPlugin = fp(async (app, { ctx }: { ctx: AppContext }) => {
+  configurePasswordWork({ concurrency: ctx.config.PASSWORD_WORK_CONCURRENCY, maxWaiting: ctx.config.PASSWORD_WORK_MAX_WAITING });
   app.decorate('routeAccess', [] as RouteAccess[]);
   app.addHook('onRoute', (route) => {
     const config = (route.config ??= {});

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
+import { assertMayActAs } from '../../auth/actAs.js';
 import { storeConversation } from '../../conversations/storeConversation.js';
 import { listConversations, loadConversation } from '../../conversations/readConversations.js';
 import { NotFound } from '../../errors.js';
@@ -29,7 +30,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       body: StoreBody,
       response: { 200: StoreResponse },
     },
-    handler: async (request) => storeConversation(ctx, request.params.ticketId, request.body, actorOf(request), request.query.process),
+    handler: async (request) => {
+      assertMayActAs(actorOf(request), request.body.agentId);
+      return storeConversation(ctx, request.params.ticketId, request.body, actorOf(request), request.query.process);
+    },
   });
 
   app.get('/api/mind/ticket/:ticketId/conversation', {

@@ -4,10 +4,11 @@ import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
 import { requireAdmin, requireSelfOrAdmin } from '../../auth/actor.js';
 import { createProfile, deleteProfile, getProfile, listProfiles, updateProfile } from '../../agents/profiles.js';
+import { assertMayChangeCredentials } from '../../auth/credentials.js';
 import { listApiKeys, mintApiKey, revokeApiKey } from '../../auth/apiKeys.js';
 import { Id, IdParams, Opt } from '../schemas/common.js';
 
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('agent')]);
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('agent'), Type.Literal('integration')]);
 const ProfileParams = Type.Object({ profileId: Id });
 
 export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -39,12 +40,20 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       tags: ['profiles'],
       summary: 'Update a profile (own name/password, or admin)',
       params: IdParams,
-      body: Type.Object({ email: Opt(Type.String({ maxLength: 320 })), name: Opt(Type.String({ minLength: 1, maxLength: 200 })), password: Opt(Type.String({ maxLength: 200 })), role: Opt(Role), enabled: Opt(Type.Boolean()) }, { additionalProperties: true }),
+      body: Type.Object({
+        email: Opt(Type.String({ maxLength: 320 })),
+        name: Opt(Type.String({ minLength: 1, maxLength: 200 })),
+        password: Opt(Type.String({ maxLength: 200 })),
+        currentPassword: Opt(Type.String({ maxLength: 200, description: 'the caller\'s own password; required to change password or email (not possible with an API key)' })),
+        role: Opt(Role),
+        enabled: Opt(Type.Boolean()),
+      }, { additionalProperties: true }),
     },
     handler: async (request) => {
       const actor = actorOf(request);
       requireSelfOrAdmin(actor, request.params.id, 'changing the profile');
       if (actor.role !== 'admin' && (request.body.role != null || request.body.enabled != null)) requireAdmin(actor, 'changing role or enabled');
+      if (request.body.password != null || request.body.email != null) await assertMayChangeCredentials(ctx.db, actor, request.body.currentPassword);
       return { success: true, profile: await updateProfile(ctx.db, request.params.id, request.body) };
     },
   });

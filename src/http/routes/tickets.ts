@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
+import { assertMayActAs } from '../../auth/actAs.js';
 import { createTicket } from '../../tickets/createTicket.js';
 import { loadTicket } from '../../tickets/readTickets.js';
 import { updateTicket, updateTickets } from '../../tickets/updateTicket.js';
@@ -23,7 +24,10 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       querystring: ProcessQuery,
       body: TicketCreateBody,
     },
-    handler: async (request) => createTicket(ctx, request.body, actorOf(request), request.query.process),
+    handler: async (request) => {
+      assertMayActAs(actorOf(request), request.body.agentId);
+      return createTicket(ctx, request.body, actorOf(request), request.query.process);
+    },
   });
 
   app.get('/api/mind/ticket/:id', {
