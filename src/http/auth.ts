@@ -61,6 +61,8 @@ export const authPlugin = fp(async (app, { ctx }: { ctx: AppContext }) => {
     const config = (route.config ??= {});
     if (route.url === PUBLIC_PLUGIN_PREFIX || route.url.startsWith(`${PUBLIC_PLUGIN_PREFIX}/`)) config.public = true;
     if (route.url === METRICS_PATH) config.metrics = true;
+    // The OpenAPI document says so too: no security requirement on a public route.
+    if (config.public && route.schema) route.schema = { ...route.schema, security: [] };
     const access = config.public ? 'public' : config.metrics ? 'metrics' : config.admin ? 'admin' : 'authenticated';
     for (const method of [route.method].flat()) app.routeAccess.push({ method, url: route.url, access });
   });

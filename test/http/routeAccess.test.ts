@@ -76,13 +76,17 @@ describeEachDb('every route is default-deny', (app) => {
     const a = (await t.app.inject({ url: '/api/mind/docs/open-api' })).json();
     const b = (await t.app.inject({ url: '/docs/json' })).json();
     assert.deepEqual(Object.keys(a.paths).sort(), Object.keys(b.paths).sort());
+    assert.deepEqual(a.paths['/api/auth/login'].post.security, [], 'the document marks login as needing no credentials');
+    assert.ok(a.security.length > 0, 'every other operation inherits the global requirement');
   });
 
   it('admin routes declare it: an agent gets 403 from the hook, before the handler', async () => {
     const t = app();
     const created = await t.call('POST', '/api/mind/profile', { email: 'walker@test.local', name: 'W', password: 'walker-password-1' });
     assert.equal(created.statusCode, 200, created.body);
-    const key = (await t.call('POST', `/api/mind/jwt/${created.json().id}`, { name: 'w' })).json().token;
+    const minted = await t.call('POST', `/api/mind/jwt/${created.json().id}`, { name: 'w' });
+    assert.equal(minted.statusCode, 200, minted.body);
+    const key: string = minted.json().token;
     for (const route of t.app.routeAccess.filter((r) => r.access === 'admin')) {
       const url = route.url.replace(/:[A-Za-z]+/g, '1');
       const res = await t.app.inject({ method: route.method as 'GET', url, headers: { authorization: `Bearer ${key}` }, ...(route.method === 'GET' || route.method === 'HEAD' ? {} : { payload: {} }) });
