@@ -1,5 +1,6 @@
 import type { Db } from '../db/dialect.js';
-import type { AgentRow } from '../db/schema.js';
+import type { Transaction } from 'kysely';
+import type { AgentRow, Database } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { hashPassword } from '../auth/passwords.js';
 import { isUniqueViolation } from '../db/dialect.js';
@@ -74,27 +75,23 @@ export async function createProfile(db: Db, input: ProfileInput & { email: strin
   }
 }
 
-/** The service must keep an enabled admin: the last one cannot be demoted or disabled. */
-async function assertAnotherEnabledAdmin(db: Db, id: number, input: ProfileInput): Promise<void> {
+/**
+ * The service must keep an enabled admin: the last one cannot be demoted or disabled. Runs in the
+ * transaction of the update; on PostgreSQL the enabled admins' rows are locked, so two admins
+ * demoting each other at once cannot both succeed (SQLite runs transactions one at a time).
+ */
+async function assertAnotherEnabledAdmin(trx: Transaction<Database>, kind: Db['kind'], id: number, input: ProfileInput): Promise<void> {
   const demote = input.role != null && input.role !== 'admin';
   const disable = input.enabled === false;
   if (!demote && !disable) return;
-  const target = await db.kysely.selectFrom('agents').select(['role', 'enabled']).where('id', '=', id).executeTakeFirst();
-  if (!target || target.role !== 'admin' || !target.enabled) return;
-  const other = await db.kysely
-    .selectFrom('agents')
-    .select('id')
-    .where('role', '=', 'admin')
-    .where('enabled', '=', 1)
-    .where('deleted_at', 'is', null)
-    .where('id', '!=', id)
-    .executeTakeFirst();
-  if (!other) throw new Conflict('the last enabled admin cannot be demoted or disabled', demote ? 'role' : 'enabled');
+  const query = trx.selectFrom('agents').select('id').where('role', '=', 'admin').where('enabled', '=', 1).where('deleted_at', 'is', null);
+  const admins = await (kind === 'postgres' ? query.forUpdate() : query).execute();
+  if (!admins.some((a) => a.id === id)) return; // not an enabled admin: nothing is lost
+  if (admins.length < 2) throw new Conflict('the last enabled admin cannot be demoted or disabled', demote ? 'role' : 'enabled');
 }
 
 export async function updateProfile(db: Db, id: number, input: ProfileInput) {
   await getProfile(db, id);
-  await assertAnotherEnabledAdmin(db, id, input);
   const set: Partial<AgentRow> = { modified_at: nowSeconds() };
   if (input.email != null) set.email = parseAddress(input.email, 'email').address.toLowerCase();
   if (input.name != null) set.name = input.name;
@@ -105,7 +102,10 @@ export async function updateProfile(db: Db, id: number, input: ProfileInput) {
     set.password_hash = await hashPassword(input.password);
   }
   try {
-    await db.kysely.updateTable('agents').set(set).where('id', '=', id).execute();
+    await db.kysely.transaction().execute(async (trx) => {
+      await assertAnotherEnabledAdmin(trx, db.kind, id, input);
+      await trx.updateTable('agents').set(set).where('id', '=', id).execute();
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new Conflict(`a profile with email ${set.email} exists`, 'email');
     throw err;

@@ -62,6 +62,7 @@ describeEachDb('accounts: credentials, last admin, acting as another agent', (ap
     assert.equal((await t.call('PATCH', '/api/mind/profile/1', { role: 'agent' })).statusCode, 409, 'a disabled admin does not count');
   });
 
+
   it('an agent posts only as itself; admins and integration API keys may name another agent', async () => {
     const t = app();
     const agent = await agentSession(t, 'poster@test.local');
@@ -95,6 +96,20 @@ describeEachDb('accounts: credentials, last admin, acting as another agent', (ap
     assert.equal(passwordWorkLoad().checks, before + 1, 'verified against the dummy hash');
     assert.equal((await login(t, 'nobody@test.local', 'anything-at-all')).statusCode, 401);
     assert.equal(passwordWorkLoad().checks, before + 2);
+  });
+});
+
+describeEachDb('accounts: the last admin, under concurrency', (app) => {
+  it('two admins demoting each other at once: exactly one succeeds', async () => {
+    const t = app();
+    const other = (await t.call('POST', '/api/mind/profile', { email: 'race@test.local', name: 'R', password: 'race-password-1', role: 'admin' })).json().id;
+    const [a, b] = await Promise.all([
+      t.call('PATCH', '/api/mind/profile/1', { enabled: false }),
+      t.call('PATCH', `/api/mind/profile/${other}`, { enabled: false }),
+    ]);
+    assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409], `${a.body} ${b.body}`);
+    const enabled = await t.ctx.db.kysely.selectFrom('agents').select('id').where('role', '=', 'admin').where('enabled', '=', 1).execute();
+    assert.equal(enabled.length, 1);
   });
 });
 
