@@ -65,24 +65,11 @@ export interface ParsedAddress {
   name: string | null;
 }
 
-// The full RFC 5322 grammar costs ~0.1 ms per address, and the same few addresses (our own
-// mailboxes, a customer writing again) come back on most messages; parsing is pure, so the
-// results of recent valid inputs are kept. Insertion order makes the Map a cheap FIFO bound.
-const recent = new Map<string, ParsedAddress>();
-const RECENT_MAX = 2000;
-
 // RFC 5322 parsing by email-addresses; Enneo's reference also describes entries as
-// "Name addr@host" without angle brackets, which we accept by adding them.
+// "Name addr@host" without angle brackets, which we accept by adding them. (A cache of recent
+// results was measured and removed: with the plain-shape shortcut below it saved < 2 µs of a
+// request's ~650 µs of CPU.)
 export function parseAddress(input: string, field: string, budget?: AddressBudget): ParsedAddress {
-  const known = recent.get(input);
-  if (known) return known;
-  const parsed = parseUncached(input, field, budget);
-  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
-  recent.set(input, parsed);
-  return parsed;
-}
-
-function parseUncached(input: string, field: string, budget?: AddressBudget): ParsedAddress {
   if (input.length > MAX_ADDRESS_CHARS) {
     throw new Invalid(field, `an address is at most ${MAX_ADDRESS_CHARS} characters (got ${input.length})`, 'address_too_long');
   }
