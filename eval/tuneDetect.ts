@@ -35,7 +35,7 @@ for (let f = 0; f < folds; f++) {
     const a = held[Math.floor(rng() * held.length)];
     const b = held[Math.floor(rng() * held.length)];
     if (!a || !b || a.label === b.label || a.lang !== b.lang) continue;
-    cases.push({ fold: f, text: `${a.text.replace(/\s+$/, '')}${JOIN[a.lang]}${b.text}`, gold: [a.label, b.label] });
+    cases.push({ fold: f, text: `${a.text.trimEnd()}${JOIN[a.lang]}${b.text}`, gold: [a.label, b.label] });
   }
   for (const t of SMALL_TALK) cases.push({ fold: f, text: t, gold: [] });
 }

@@ -35,7 +35,7 @@ const EN_WORDS = new Set(
 // messages customers send ("Kennwort vergessen", "meter reading 12345").
 const DE_STEMS = /z(?:ä|ae|a)hl|rechnung|vertrag|kündig|kuendig|umzug|abschlag|konto|kennwort|passwort|kunde|strom|wohnung|ablese|zugang|lastschrift|bankverbindung|tarifw|anschrift|abrechnung/g;
 const EN_STEMS = /meter|\bbill|invoice|contract|cancel|terminat|\bmov(?:e|ing)|payment|account|password|tariff|reading|electricity|log ?in|sign ?in|address/g;
-const DE_PATTERNS = /ä|ö|ü|ß|sch|cht|ung\b|keit\b|lich\b|ei|tz/g;
+const DE_PATTERNS = /[äöüß]|sch|cht|ung\b|keit\b|lich\b|ei|tz/g;
 const EN_PATTERNS = /th|\bwh|ing\b|ould\b|ea|ay\b|ow\b|'s\b|n't\b/g;
 
 export interface LanguageScores {

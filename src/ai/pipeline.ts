@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/eventLog.js';
 import { nowSeconds } from '../time.js';
+import { aiText } from './aiText.js';
 import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
 import { readMeterPhotos, type PhotoResult } from './meterPhotos.js';
@@ -23,7 +24,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
   const conv = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst();
   if (!conv || conv.cortex_request_id !== null) return 'skipped';
 
-  const text = [conv.subject ?? '', conv.body_clean || conv.body_plain].filter(Boolean).join('\n');
+  const text = aiText([conv.subject, conv.body_clean || conv.body_plain], ctx.config.AI_MAX_TEXT_CHARS);
   const steps: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
     const s = performance.now();

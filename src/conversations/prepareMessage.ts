@@ -1,6 +1,6 @@
 import { Invalid } from '../errors.js';
 import { nowSeconds, parseDateInput } from '../time.js';
-import { parseAddress, parseAddressList, formatAddress } from './addresses.js';
+import { parseAddress, parseRecipients, formatAddress } from './addresses.js';
 import { deriveBodies } from './deriveBodies.js';
 import type { StoreBody } from '../http/schemas/conversation.js';
 import { validateAttachmentInputs, type AttachmentInput } from '../attachments/validateAttachments.js';
@@ -25,6 +25,7 @@ export async function prepareMessage(input: StoreBody, processQuery?: string) {
   const process = resolveProcess(input.process, processQuery);
   const body = input.body ?? '';
   const from = input.from ? parseAddress(input.from, 'from') : null;
+  const recipients = parseRecipients({ to: input.to, ccEmails: input.ccEmails, bccEmails: input.bccEmails });
   const createdAt = input.createdAt != null ? parseDateInput(input.createdAt, 'createdAt') : nowSeconds();
   // Dates are checked here so a bad one fails before the transaction; the ticket rules apply them.
   if (input.dueBy != null) parseDateInput(input.dueBy, 'dueBy');
@@ -43,9 +44,9 @@ export async function prepareMessage(input: StoreBody, processQuery?: string) {
     fromEmail: from?.address ?? null,
     fromName: input.fromName ?? from?.name ?? null,
     fromDisplay: from ? formatAddress({ address: from.address, name: input.fromName ?? from.name }) : null,
-    to: parseAddressList(input.to, 'to'),
-    cc: parseAddressList(input.ccEmails, 'ccEmails'),
-    bcc: parseAddressList(input.bccEmails, 'bccEmails'),
+    to: recipients.to!,
+    cc: recipients.ccEmails!,
+    bcc: recipients.bccEmails!,
     subject: input.subject ?? null,
     body,
     bodyPlain,

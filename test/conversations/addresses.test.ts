@@ -1,6 +1,9 @@
-import { test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAddress, fullAddress, parseAddress, simpleAddress } from '../../src/conversations/addresses.js';
+import {
+  formatAddress, fullAddress, MAX_ADDRESS_CHARS, MAX_ADDRESSES_PER_FIELD, MAX_ADDRESSES_TOTAL, MAX_FULL_PARSE_CHARS, parseAddress, parseRecipients, simpleAddress,
+} from '../../src/conversations/addresses.js';
+import { createTicket, databases, startApp, type TestApp } from '../helpers/app.js';
 
 test('names are kept, whitespace in them collapsed, bare "Name addr" accepted', () => {
   assert.deepEqual(parseAddress('Kunde 1 <kunde1@example.de>', 'from'), { address: 'kunde1@example.de', name: 'Kunde 1' });
@@ -84,3 +87,64 @@ test('the shortcut agrees with the full RFC 5322 parser on every input it takes'
   // The generator must actually reach the shortcut, or this test proves nothing.
   assert.ok(taken > 1000, `only ${taken} inputs took the shortcut`);
 });
+
+// Address work per request is capped (issue 11 item 2): 1,500 long dotted display names in
+// to/cc/bcc held the full parser 15 s. Here at twice that, and at the caps' edges.
+describe('address caps', () => {
+  const dotted = (i: number, len: number) => `${`N${i}.`.repeat(len).slice(0, len)} <k${i}@example.de>`;
+
+  it('too many entries in one field or in all three is a 422 naming the field', () => {
+    const many = Array.from({ length: MAX_ADDRESSES_PER_FIELD + 1 }, (_, i) => `k${i}@example.de`);
+    assert.throws(() => parseRecipients({ to: many, ccEmails: [], bccEmails: [] }), (e: Error & { field?: string; statusCode?: number }) => e.field === 'to');
+    const half = many.slice(0, MAX_ADDRESSES_PER_FIELD);
+    const third = Array.from({ length: MAX_ADDRESSES_TOTAL - 2 * MAX_ADDRESSES_PER_FIELD + 1 }, (_, i) => `b${i}@example.de`);
+    assert.throws(() => parseRecipients({ to: half, ccEmails: half, bccEmails: third }), (e: Error & { field?: string }) => e.field === 'bccEmails');
+    assert.equal(parseRecipients({ to: half, ccEmails: half, bccEmails: [] }).ccEmails!.length, MAX_ADDRESSES_PER_FIELD);
+  });
+
+  it('an over-long entry is a 422 naming its index', () => {
+    assert.throws(() => parseAddress(dotted(1, MAX_ADDRESS_CHARS), 'ccEmails[3]'), (e: Error & { field?: string }) => e.field === 'ccEmails[3]' && /at most/.test(e.message));
+  });
+
+  it('the full parser gets a bounded number of characters per request; plain shapes are not counted', () => {
+    const long = Array.from({ length: MAX_ADDRESSES_PER_FIELD }, (_, i) => dotted(i, 300));
+    assert.throws(() => parseRecipients({ to: long }), (e: Error & { field?: string }) => /^to\[\d+\]$/.test(e.field ?? ''));
+    const fitting = Math.floor(MAX_FULL_PARSE_CHARS / 320);
+    assert.equal(parseRecipients({ to: long.slice(0, fitting) }).to!.length, fitting);
+    const plain = Array.from({ length: MAX_ADDRESSES_PER_FIELD }, (_, i) => `Kunde Nummer ${i} <kunde.${i}@stadtwerke.example.de>`);
+    assert.equal(parseRecipients({ to: plain, ccEmails: plain }).to!.length, MAX_ADDRESSES_PER_FIELD);
+  });
+});
+
+for (const kind of databases()) {
+  describe(`address caps over HTTP [${kind}]`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startApp(kind);
+    });
+    after(async () => t.close());
+
+    it('3,000 long dotted names are refused naming the field and write nothing; a concurrent store answers', async () => {
+      const ticketId = await createTicket(t);
+      const names = (f: string) => Array.from({ length: 500 }, (_, i) => `${`${f}${i}.Dr.`.repeat(80).slice(0, 600)} <${f}${i}@example.de>`);
+      const url = `/api/mind/ticket/${ticketId}/conversation/store`;
+      const [bad, good] = await Promise.all([
+        t.call('POST', url, { process: 'false', body: '<p>x</p>', to: names('t'), ccEmails: names('c'), bccEmails: names('b') }),
+        t.call('POST', url, { process: 'false', body: '<p>normal</p>', to: ['Service <service@example.de>'] }),
+      ]);
+      assert.equal(good.statusCode, 200, good.body);
+      assert.ok(bad.statusCode >= 400 && bad.statusCode < 500, bad.body);
+      assert.equal(bad.json().success, false);
+      assert.match(bad.json().error.field, /^to/);
+      // Within the count caps, the length and full-parser caps answer instead.
+      const within = Array.from({ length: 60 }, (_, i) => `${`c${i}.Dr.`.repeat(60).slice(0, 300)} <c${i}@example.de>`);
+      const capped = await t.call('POST', url, { process: 'false', body: '<p>x</p>', ccEmails: within });
+      assert.equal(capped.statusCode, 422, capped.body);
+      assert.match(capped.json().error.field, /^ccEmails\[\d+\]$/);
+      const list = await t.call('GET', `/api/mind/ticket/${ticketId}/conversation`);
+      assert.equal(list.statusCode, 200);
+      assert.ok(list.body.includes('normal'), 'the good store is listed');
+      assert.equal(list.body.includes('c0.Dr.') || list.body.includes('t0.Dr.'), false, 'nothing of the refused stores was written');
+    });
+  });
+}

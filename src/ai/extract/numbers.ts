@@ -11,7 +11,7 @@ import { overlaps, type Span } from './spans.ts';
  * thousands), and without a language a longer integer part ("4567,123") means decimals.
  */
 export function parseLocaleNumber(raw: string, language?: 'de' | 'en'): number | null {
-  const s = raw.trim().replace(/[\s'\u00a0\u202f]/g, '');
+  const s = raw.trim().replace(/[\s']/g, '');
   if (/^(?:\d\s)+\d$/.test(raw.trim())) return Number(s); // drum digits "0 4 5 6 7"
   if (!/^\d[\d.,]*$/.test(s) || /[.,]$/.test(s)) return null;
   const dots = s.split('.').length - 1;
@@ -57,7 +57,9 @@ export function findNumbers(text: string): NumberMatch[] {
   for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) {
     const end = m.index + m[0].length;
     // A letter right after the digits is only fine when it starts a unit ("12345kWh").
-    if (/^\p{L}/u.test(text.slice(end)) && !UNIT_AFTER.test(text.slice(end))) continue;
+    // Only the next few characters can start a unit: a bounded window keeps this constant work.
+    const next = text.slice(end, end + 24);
+    if (/^\p{L}/u.test(next) && !UNIT_AFTER.test(next)) continue;
     out.push({ raw: m[0], start: m.index, end });
   }
   return out;
@@ -65,7 +67,7 @@ export function findNumbers(text: string): NumberMatch[] {
 
 const UNIT_AFTER = /^\s*(?:kwh|mwh|m³|m3|cbm|kubikmeter|cubic\s*met(?:er|re)s?)\b|^\s*m³/i;
 const NOT_A_READING_AFTER = /^\s*(?:%|€|eur\b|euro|,-|ct\b|cent|uhr\b|h\b|jahre?n?\b|monate?n?\b|tage?n?\b|wochen?\b|years?\b|months?\b|days?\b|weeks?\b|personen|people|kw\b|mal\b|times\b)/i;
-const NOT_A_READING_BEFORE = /(?:€|#|\b(?:eur|euro|tel|telefon|phone|fon|mobil|handy|fax|nr|no|number|id|plz|postleitzahl|von|bis|from)\b|nummer)\s*[.:]?\s*$/i;
+const NOT_A_READING_BEFORE = /(?:€|#|\b(?:eur|euro|tel|telefon|phone|fon|mobil|handy|fax|nr|no|number|id|plz|postleitzahl|von|bis|from)|nummer)\s*(?:[.:]\s*)?$/i;
 const READING_CUE = /z(?:ä|ae|a)hler\s*stand|z(?:ä|ae|a)hlerst(?:ä|ae)nde|\bstand\b|ablese\w*|abgelesen|ablesung|meter\s*read\w*|\breadings?\b|\breads?\b|\bshows?\b|\bzeigt\b|steht\s*(?:bei|auf)|\bis\s*at\b/i;
 /** Register and medium names before a number ("HT 12345", "Gas 4567,2") count only in a message about meters. */
 const WEAK_CUE = /\b(?:ht|nt|day|night|strom|gas|wasser|water|electricity|w(?:ä|ae)rmepumpe\w*|heat\s*pump|haushalt\w*|household)\b/i;
@@ -91,13 +93,13 @@ export function findMeterValue(text: string, language: 'de' | 'en' | undefined, 
     if (value === null) continue;
     const integer = Number.isInteger(value) && !/[.,]/.test(n.raw);
     if (!unit) {
-      if (integer && /^(19|20)\d\d$/.test(n.raw)) continue; // a year
+      if (integer && /^(?:19|20)\d\d$/.test(n.raw)) continue; // a year
       // "12345 Berlin": a postcode before a capitalised place name
       if (integer && n.raw.length === 5 && /^\s+\p{Lu}\p{Ll}+/u.test(after)) continue;
       if (/^\+|^0\d{2,4}$/.test(n.raw) && /^[\s/-]+\d/.test(after)) continue; // 030 / 1234567
     }
     // The sentence so far; a "." ends it only after a word of 4+ letters, not "Nr." or "z.B.".
-    const sentence = before.split(/(?<=\p{L}{4,})\.\s|[!?]\s|\n/u).pop() ?? '';
+    const sentence = before.split(/(?<=\p{L}{4})\.\s|[!?]\s|\n/u).pop() ?? '';
     const cue = READING_CUE.test(sentence) || (hasContext && WEAK_CUE.test(sentence));
     if (!unit && !cue) continue;
     if (!READING_CUE.test(sentence) && CONSUMPTION.test(sentence)) continue;

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { createAiAgent, deleteAiAgent, getAiAgent, listAiAgents, updateAiAgent } from '../../catalogue/aiAgents.js';
 import { getCortexRequest } from '../../ai/pipeline.js';
+import { aiText } from '../../ai/aiText.js';
 import { detectLanguage } from '../../ai/language.js';
 import { NotFound } from '../../errors.js';
 import { IdParams, Opt } from '../schemas/common.js';
@@ -64,7 +65,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       body: Type.Object({ subject: Opt(Type.String({ maxLength: 2000 })), body: Type.String({ minLength: 1, maxLength: 100_000 }), language: Opt(Type.String({ maxLength: 5 })) }),
     },
     handler: async (request) => {
-      const text = [request.body.subject ?? '', request.body.body].filter(Boolean).join('\n');
+      const text = aiText([request.body.subject, request.body.body], ctx.config.AI_MAX_TEXT_CHARS);
       return { success: true, language: request.body.language ?? detectLanguage(text), intents: await ctx.intents.detect(text) };
     },
   });
