@@ -65,7 +65,8 @@ export function openDatabase(opts: OpenOptions): Db {
   // than in temporary files: this build's default (TEMP_STORE=1) writes them to disk.
   database.pragma('temp_store = MEMORY');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(database, file, {
+  // BENCH_AB_*: switches for the bench's A/B of each mechanism (issue 12.2), not configuration.
+  const checkpointer = file === ':memory:' || process.env.BENCH_AB_WAL_CHECKPOINTER === 'off' ? null : startWalCheckpointer(database, file, {
     holdWrites: (fn) => kysely.connection().execute(fn),
     onError: (err) => opts.onCheckpointerError?.(err),
     onCatchUp: opts.onCheckpointCatchUp,
@@ -74,7 +75,7 @@ export function openDatabase(opts: OpenOptions): Db {
   return {
     kysely,
     kind: 'sqlite',
-    writeTransaction: groupCommit(kysely),
+    writeTransaction: process.env.BENCH_AB_GROUP_COMMIT === 'off' ? (fn) => kysely.transaction().execute(fn) : groupCommit(kysely),
     walCheckpointer: checkpointer,
     close: async () => {
       await checkpointer?.stop();
