@@ -7,7 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import { hashToken } from '../auth/apiKeys.js';
 import { DbSessionStore } from '../auth/sessionStore.js';
 import { Unauthorized } from '../errors.js';
-import { statementTemplate } from '../db/statementTemplate.js';
+import type { Db } from '../db/dialect.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,13 +24,13 @@ declare module '@fastify/session' {
   }
 }
 
-// Runs on every API-key request: compiled once (statementTemplate.ts).
-const apiKeyByHash = statementTemplate((db, v: { tokenHash: string }) =>
+const apiKeyByHash = (db: Db['kysely'], v: { tokenHash: string }) =>
   db
     .selectFrom('api_keys as k')
     .innerJoin('agents as a', 'a.id', 'k.agent_id')
     .select(['k.id', 'k.expires_at', 'k.revoked_at', 'k.last_used_at', 'a.id as agentId', 'a.role', 'a.enabled', 'a.deleted_at'])
-    .where('k.token_hash', '=', v.tokenHash));
+    .where('k.token_hash', '=', v.tokenHash)
+    .execute();
 
 // Last-use timestamps are written at most once a minute per key, to keep the hot path read-only.
 const LAST_USED_GRANULARITY = 60;
