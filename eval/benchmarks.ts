@@ -2,11 +2,11 @@
 // trainIntentModel the API uses; scored top-1 (no threshold) on the test split, which is never
 // used for tuning (eval/tune.ts tunes on train splits and MASSIVE dev).
 
-import { trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.ts';
-import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.ts';
-import { loadBanking77, loadMassiveDe, type Benchmark, type LoadResult } from './datasets.ts';
-import { macroF1, type ResultRow } from './metrics.ts';
-import { progress } from './progress.ts';
+import { trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.js';
+import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.js';
+import { loadBanking77, loadMassiveDe, type Benchmark, type LoadResult } from './datasets.js';
+import { macroF1, type ResultRow } from './metrics.js';
+import { progress } from './progress.js';
 
 /** Group rows into catalogue entries: one AI agent per intent, its rows as examples. */
 function asCatalogue(rows: readonly TrainingExample[], language: string): CatalogueEntry[] {

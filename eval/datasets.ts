@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrainingExample } from '../src/ai/intents/classifier.ts';
-import { parseCsvObjects } from './csv.ts';
+import type { TrainingExample } from '../src/ai/intents/classifier.js';
+import { parseCsvObjects } from './csv.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sharedDataDir = path.resolve(repoRoot, '../shared/data');

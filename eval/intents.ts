@@ -3,12 +3,12 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { detectIntents, trainIntentModel } from '../src/ai/intents/classifier.ts';
-import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.ts';
-import { detectLanguage } from '../src/ai/language.ts';
-import { repoRoot } from './datasets.ts';
-import { exactMatchAccuracy, macroF1, type ResultRow, type Scored } from './metrics.ts';
-import { progress } from './progress.ts';
+import { detectIntents, trainIntentModel } from '../src/ai/intents/classifier.js';
+import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.js';
+import { detectLanguage } from '../src/ai/language.js';
+import { repoRoot } from './datasets.js';
+import { exactMatchAccuracy, macroF1, type ResultRow, type Scored } from './metrics.js';
+import { progress } from './progress.js';
 
 interface LabelledRow {
   text: string;

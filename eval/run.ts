@@ -6,8 +6,8 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './datasets.ts';
-import { formatTable, type ResultRow } from './metrics.ts';
+import { repoRoot } from './datasets.js';
+import { formatTable, type ResultRow } from './metrics.js';
 
 type SectionName = 'intents' | 'benchmarks' | 'training' | 'meters';
 const ALL: SectionName[] = ['intents', 'benchmarks', 'training', 'meters'];
@@ -24,11 +24,11 @@ function selectedSections(argv: readonly string[]): SectionName[] {
 async function runSection(name: SectionName): Promise<ResultRow[]> {
   switch (name) {
     case 'intents':
-      return (await import('./intents.ts')).evalIntents();
+      return (await import('./intents.js')).evalIntents();
     case 'benchmarks':
-      return (await import('./benchmarks.ts')).evalBenchmarks();
+      return (await import('./benchmarks.js')).evalBenchmarks();
     case 'training':
-      return (await import('./training.ts')).evalTraining();
+      return (await import('./training.js')).evalTraining();
     case 'meters': {
       const file = path.join(repoRoot, 'eval/meters.ts');
       if (!existsSync(file)) {

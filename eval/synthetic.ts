@@ -1,8 +1,8 @@
 // A synthetic catalogue of many intents for training-time checks: each intent owns a few
 // invented keywords, mixed into sentences of shared filler words, German and English.
 
-import { makeRng } from '../src/ai/intents/linearModel.ts';
-import type { TrainingExample } from '../src/ai/intents/classifier.ts';
+import { makeRng } from '../src/ai/intents/linearModel.js';
+import type { TrainingExample } from '../src/ai/intents/classifier.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'tre', 'vor', 'sun', 'bel', 'dra', 'fen', 'gu', 'hol', 'jas', 'kri', 'lum', 'nor', 'pes', 'qua', 'rin', 'sto', 'tal', 'ul', 'ven', 'wes', 'zim'];
 const FILLER = ('ich möchte bitte meine meinen der die das und oder aber nicht auch noch schon heute morgen hallo danke ' +

@@ -4,12 +4,12 @@
 // in-process and in the worker thread the API uses (with the event loop's worst stall meanwhile),
 // and BANKING77 in full. CPU seconds stand beside wall seconds: this machine's two cores are shared.
 
-import { trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.ts';
-import { trainIntentModelInWorker } from '../src/ai/intents/trainInWorker.ts';
-import { syntheticCatalogue } from './synthetic.ts';
-import { loadBanking77, loadMassiveDe } from './datasets.ts';
-import type { ResultRow } from './metrics.ts';
-import { progress } from './progress.ts';
+import { trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.js';
+import { trainIntentModelInWorker } from '../src/ai/intents/trainInWorker.js';
+import { syntheticCatalogue } from './synthetic.js';
+import { loadBanking77, loadMassiveDe } from './datasets.js';
+import type { ResultRow } from './metrics.js';
+import { progress } from './progress.js';
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();

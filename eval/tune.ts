@@ -3,9 +3,9 @@
 // rest of train, and an 80/20 split of train for the full setting; MASSIVE de-DE: its dev split.
 // Usage: tsx eval/tune.ts '{"svm":{"C":1}}' '{"features":{"charWeight":1.5}}' ...
 
-import { makeRng } from '../src/ai/intents/linearModel.ts';
-import { trainIntentModel, type TrainingExample, type TrainOptions } from '../src/ai/intents/classifier.ts';
-import { loadBanking77, loadMassiveDe } from './datasets.ts';
+import { makeRng } from '../src/ai/intents/linearModel.js';
+import { trainIntentModel, type TrainingExample, type TrainOptions } from '../src/ai/intents/classifier.js';
+import { loadBanking77, loadMassiveDe } from './datasets.js';
 
 function sampleKShot(rows: readonly TrainingExample[], k: number, seed: number): { train: TrainingExample[]; rest: TrainingExample[] } {
   const rng = makeRng(seed);

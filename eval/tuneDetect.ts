@@ -5,11 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { detectIntents, trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.ts';
-import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.ts';
-import { makeRng } from '../src/ai/intents/linearModel.ts';
-import { repoRoot } from './datasets.ts';
-import { exactMatchAccuracy, type Scored } from './metrics.ts';
+import { detectIntents, trainIntentModel, type TrainingExample } from '../src/ai/intents/classifier.js';
+import { catalogueExamples, type CatalogueEntry } from '../src/ai/intents/catalogue.js';
+import { makeRng } from '../src/ai/intents/linearModel.js';
+import { repoRoot } from './datasets.js';
+import { exactMatchAccuracy, type Scored } from './metrics.js';
 
 const SMALL_TALK = [
   'Hallo', 'Guten Tag', 'Danke!', 'Vielen Dank und schönes Wochenende', 'Mit freundlichen Grüßen', 'Ist da jemand?',

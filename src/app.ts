@@ -5,17 +5,15 @@ import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import fastifyMetrics from 'fastify-metrics';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
-import { openDatabase } from './db/dialect.js';
-import { configureBodyThreads } from './conversations/deriveBodies.js';
-import { migrateToLatest } from './db/migrate.js';
-import { bootstrap } from './bootstrap.js';
+import { buildContext, closeContext, type AppContext } from './context.js';
+import { buildServices, type BackgroundServices } from './services.js';
+import { loggerOptions } from './logger.js';
 import { registerErrorHandling } from './http/errorHandler.js';
 import { registerValidation } from './http/validation.js';
 import { registerJsonBodyParser } from './http/jsonBody.js';
 import { authPlugin } from './http/auth.js';
 import { serverOptions } from './http/serverOptions.js';
-import { idempotencyPlugin, sweepIdempotencyKeys } from './http/idempotency.js';
+import { idempotencyPlugin } from './http/idempotency.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { ticketRoutes } from './http/routes/tickets.js';
 import { settingsRoutes } from './http/routes/settings.js';
@@ -24,38 +22,16 @@ import { sessionRoutes } from './http/routes/session.js';
 import { eventRoutes } from './http/routes/events.js';
 import { aiAgentRoutes } from './http/routes/aiAgents.js';
 import { eventHookRoutes } from './http/routes/eventHooks.js';
-import { HookDispatcher } from './events/hooks/dispatcher.js';
-import { pruneSettledDeliveries } from './events/hooks/hookStore.js';
-import { pruneFinishedJobs } from './jobs/queue.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
-import path from 'node:path';
-import { JobWorker } from './jobs/worker.js';
-import { FsBlobStore } from './attachments/blobStore.js';
-import { parseAllowList } from './net/outbound.js';
-import { sweepOrphanBlobs } from './attachments/sweep.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
-import { IntentEngine } from './ai/intentEngine.js';
-import { processRealtime } from './ai/pipeline.js';
-import { createLlmProvider } from './ai/llm.js';
-import { buildTasks } from './jobs/tasks.js';
-import { sweepExpiredSessions } from './auth/sessionStore.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
   ctx: AppContext;
-  worker: JobWorker | null;
+  services: BackgroundServices;
 }
 
-function loggerOptions(config: Config) {
-  const pretty = process.stdout.isTTY && config.NODE_ENV !== 'test';
-  return {
-    level: config.LOG_LEVEL,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  };
-}
-
-/** Builds the whole service: database (migrated, bootstrapped), HTTP routes and the job worker. */
+/** The API process: the context, the HTTP app on it, and the background services (started on ready, stopped on close). */
 export async function buildApp(config: Config): Promise<BuiltApp> {
   const app = Fastify({
     logger: loggerOptions(config),
@@ -63,33 +39,10 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     ...serverOptions(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const db = openDatabase({
-    kind: config.dbKind,
-    sqliteFile: config.sqliteFile,
-    databaseUrl: config.DATABASE_URL,
-    onPoolError: (err) => app.log.warn({ err }, 'idle database connection lost'),
-    onCheckpointerError: (err) => app.log.warn({ err }, 'background WAL checkpoints stopped; SQLite checkpoints inside commits again'),
-    // A pause is normally 10–30 ms; a long one means the disk cannot keep up with the writes.
-    onCheckpointCatchUp: (pausedMs) => app.log[pausedMs > 1000 ? 'warn' : 'debug']({ pausedMs: Math.round(pausedMs) }, 'WAL caught up: queries were held while it was copied into the database'),
-  });
-  configureBodyThreads(config.BODY_THREADS);
-  await migrateToLatest(db);
-  const { secrets } = await bootstrap(db, config, app.log);
-
-  let worker: JobWorker | null = null;
-  const intents = new IntentEngine(db, app.log.child({ component: 'intents' }));
-  void intents.retrain();
-  const ctx: AppContext = {
-    config, db, log: app.log, secrets, intents,
-    llm: createLlmProvider(config),
-    blobs: new FsBlobStore(path.join(config.DATA_DIR, 'blobs')),
-    outboundAllow: parseAllowList(config.OUTBOUND_ALLOW_HOSTS),
-    notifyJobs: () => worker?.notify(),
-  };
-  ctx.processRealtime = (conversationId, budgetMs) => processRealtime(ctx, conversationId, budgetMs);
-  if (config.WORKER_ENABLED) {
-    worker = new JobWorker(db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: config.JOB_LEASE_SECONDS * 1000, logger: app.log.child({ component: 'worker' }) });
-  }
+  let services: BackgroundServices | null = null;
+  const ctx = await buildContext(config, app.log, () => services?.jobRunner?.notify());
+  services = buildServices(ctx);
+  const { hookDispatcher } = services;
 
   registerValidation(app);
   registerErrorHandling(app, config.BODY_LIMIT_BYTES);
@@ -100,8 +53,9 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   // First of the plugins that add routes: its onRoute hook gives each route its access (auth.ts).
   await app.register(authPlugin, { ctx });
-  await app.register(underPressure, {
-    maxEventLoopDelay: 2000,
+  // Tests turn load shedding off (test/helpers/app.ts): a loaded CI machine would shed their requests.
+  if (config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS > 0) await app.register(underPressure, {
+    maxEventLoopDelay: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
     retryAfter: 10,
     pressureHandler: (_req, reply, type, value) => {
       reply.code(503).header('retry-after', '10').send({ success: false, error: { code: 'overloaded', message: `service overloaded (${type}: ${value}); retry later` } });
@@ -132,28 +86,12 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   }
   app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const maintenance = setInterval(() => {
-    Promise.all([
-      sweepExpiredSessions(db.kysely),
-      sweepIdempotencyKeys(ctx),
-      sweepOrphanBlobs(ctx),
-      pruneFinishedJobs(db, config.JOB_RETENTION_DAYS),
-      pruneSettledDeliveries(db, config.HOOK_DELIVERY_RETENTION_DAYS),
-    ]).catch((err) => app.log.warn({ err }, 'maintenance failed'));
-  }, 10 * 60 * 1000);
-  maintenance.unref();
-
-  const hookDispatcher = new HookDispatcher(ctx);
   // Requests that write may have recorded events: dispatch them now rather than at the next poll.
   app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.method !== 'HEAD') hookDispatcher.nudge(); });
-  app.addHook('onReady', async () => worker?.start());
-  app.addHook('onReady', async () => hookDispatcher.start());
+  app.addHook('onReady', async () => services.start());
   app.addHook('onClose', async () => {
-    clearInterval(maintenance);
-    await hookDispatcher.stop();
-    await worker?.stop();
-    await intents.settled();
-    await db.close();
+    await services.stop();
+    await closeContext(ctx);
   });
-  return { app, ctx, worker };
+  return { app, ctx, services };
 }

@@ -33,6 +33,8 @@ const ConfigSchema = Type.Object({
   JOB_MAX_ATTEMPTS: Type.Integer({ default: 5, minimum: 1 }),
   JOB_LEASE_SECONDS: Type.Integer({ default: 300, minimum: 5 }),
   REALTIME_BUDGET_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  /** Load shedding: 503 + Retry-After while the event loop lags more than this; 0 turns it off. */
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 2000, minimum: 0 }),
   BODY_THREADS: Type.Integer({ default: -1, minimum: -1, maximum: 32, description: 'worker threads deriving bodyPlain/bodyClean from HTML; -1 = one per spare CPU core (at most 4); 0 = on the event loop, except bodies of 32 KB or more' }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ default: 24 * 3600, minimum: 60 }),
   AI_BASE_URL: Type.String({ default: '', description: 'OpenAI-compatible endpoint (e.g. https://api.openai.com/v1); empty = offline provider only' }),

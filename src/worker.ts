@@ -1,25 +1,31 @@
 import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
 import { loadConfig } from './config.js';
-import { buildApp } from './app.js';
+import { buildContext, closeContext } from './context.js';
+import { buildServices, type BackgroundServices } from './services.js';
+import { loggerOptions } from './logger.js';
 
-// `npm run worker`: a process that runs jobs only (AI processing, hook deliveries), beside API
-// processes started with WORKER_ENABLED=false. They share a PostgreSQL database and its job
-// queue. On SQLite the worker belongs inside `npm start`: a second process writing the same file
-// would queue behind its write lock.
+// `npm run worker`: the worker process. It runs jobs only (AI processing, hook deliveries),
+// beside API processes started with WORKER_ENABLED=false; no HTTP, so no Fastify. They share a
+// PostgreSQL database and its job queue. On SQLite the job runner belongs inside `npm start`: a
+// second process writing the same file would queue behind its write lock.
 const config = loadConfig({ ...process.env, WORKER_ENABLED: 'true' });
 if (config.dbKind !== 'postgres') {
-  process.stderr.write('npm run worker needs DATABASE_URL=postgres://… (shared with the API processes); on SQLite, npm start runs the worker itself.\n');
+  process.stderr.write('npm run worker needs DATABASE_URL=postgres://… (shared with the API processes); on SQLite, npm start runs the jobs itself.\n');
   process.exit(1);
 }
-const { app } = await buildApp(config);
+const log = pino(loggerOptions(config));
+let services: BackgroundServices | null = null;
+const ctx = await buildContext(config, log, () => services?.jobRunner?.notify());
+services = buildServices(ctx);
 
 // SIGTERM/SIGINT: let running jobs finish (their lease covers a hard kill), close the database.
 closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'fatal error, shutting down');
-  else app.log.info({ signal }, 'shutting down');
-  await app.close();
+  if (err) log.error({ err }, 'fatal error, shutting down');
+  else log.info({ signal }, 'shutting down');
+  await services.stop();
+  await closeContext(ctx);
 });
 
-// ready() starts the job worker and the hook dispatcher; this process serves no HTTP.
-await app.ready();
-app.log.info({ database: config.dbKind, concurrency: config.WORKER_CONCURRENCY }, 'ticketmind worker is running');
+services.start();
+log.info({ database: config.dbKind, concurrency: config.WORKER_CONCURRENCY }, 'ticketmind worker process is running');

@@ -10,28 +10,10 @@ import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
 import { rewriteCids } from '../attachments/inlineImages.js';
 import { attachmentUrl } from './serialize.js';
-import { statementTemplate } from '../db/statementTemplate.js';
 
 export const PROCESS_TASK = 'processConversation';
 
 type NewConversation = Omit<ConversationRow, 'id'>;
-// Every column once; \`satisfies\` refuses a missing or an unknown one.
-const CONVERSATION_COLUMNS = Object.keys({
-  ticket_id: 1, external_conversation_id: 1, type: 1, direction: 1, private: 1, is_draft: 1, subchannel_id: 1,
-  from_email: 1, from_name: 1, agent_id: 1, sender: 1, to_emails: 1, cc_emails: 1, bcc_emails: 1, subject: 1,
-  body: 1, body_plain: 1, body_clean: 1, content: 1, intent_codes: 1, process: 1, cortex_request_id: 1,
-  crm_notification_id: 1, contract_id: 1, customer_id: 1, raw_data: 1, created_at: 1, modified_at: 1, deleted_at: 1,
-} satisfies Record<keyof NewConversation, 1>) as (keyof NewConversation)[];
-
-const insertConversationRow = statementTemplate((db, v: NewConversation) =>
-  db
-    .insertInto('conversations')
-    .values(Object.fromEntries(CONVERSATION_COLUMNS.map((c) => [c, v[c]])) as NewConversation)
-    // A repeated externalConversationId inserts nothing (and logs no error on PostgreSQL).
-    .onConflict((oc) => oc.columns(['ticket_id', 'external_conversation_id']).doNothing())
-    // Only the id: every other column is exactly the value given (no column has a database
-    // default here), and reading back the three bodies would copy and decode them once more.
-    .returning('id'));
 
 /** The ticket already holds a conversation with this externalConversationId; nothing was written. */
 export class RepeatedExternalId extends Error {
@@ -39,10 +21,6 @@ export class RepeatedExternalId extends Error {
     super(`externalConversationId ${externalConversationId} is already stored on this ticket`);
   }
 }
-
-// Most messages change nothing on the ticket but its timestamps.
-const touchTicket = statementTemplate((db, v: { ticketId: number; now: number; lastMessageAt: number; lastCustomerMessageAt: number | null }) =>
-  db.updateTable('tickets').set({ modified_at: v.now, last_message_at: v.lastMessageAt, last_customer_message_at: v.lastCustomerMessageAt }).where('id', '=', v.ticketId));
 
 export interface InsertOptions {
   maxAttempts: number;
@@ -132,7 +110,15 @@ export async function insertConversation(
     modified_at: now,
     deleted_at: null,
   };
-  const [row] = await insertConversationRow(trx, values);
+  const row = await trx
+    .insertInto('conversations')
+    .values(values)
+    // A repeated externalConversationId inserts nothing (and logs no error on PostgreSQL).
+    .onConflict((oc) => oc.columns(['ticket_id', 'external_conversation_id']).doNothing())
+    // Only the id: every other column is exactly the value given (no column has a database
+    // default here), and reading back the three bodies would copy and decode them once more.
+    .returning('id')
+    .executeTakeFirst();
   if (!row) throw new RepeatedExternalId(msg.externalConversationId!);
   const conversation: ConversationRow = { id: row.id, ...values };
 
@@ -153,20 +139,16 @@ export async function insertConversation(
   }
 
   const { update, changes } = planTicketChanges(ticket, msg.ticketChanges);
-  const touched = {
-    ticketId: ticket.id,
-    now,
-    lastMessageAt: Math.max(ticket.last_message_at ?? 0, msg.createdAt),
-    lastCustomerMessageAt: msg.direction === 'in' ? Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) : ticket.last_customer_message_at,
-  };
-  if (Object.keys(update).length === 0) await touchTicket(trx, touched);
-  else {
-    await trx
-      .updateTable('tickets')
-      .set({ ...update, modified_at: now, last_message_at: touched.lastMessageAt, last_customer_message_at: touched.lastCustomerMessageAt })
-      .where('id', '=', ticket.id)
-      .execute();
-  }
+  await trx
+    .updateTable('tickets')
+    .set({
+      ...update,
+      modified_at: now,
+      last_message_at: Math.max(ticket.last_message_at ?? 0, msg.createdAt),
+      last_customer_message_at: msg.direction === 'in' ? Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) : ticket.last_customer_message_at,
+    })
+    .where('id', '=', ticket.id)
+    .execute();
   if (Object.keys(changes).length > 0) {
     await recordEvent(trx, { type: 'ticketUpdated', ticketId: ticket.id, data: { userId: actor.agentId, changes, ticketId: ticket.id }, createdBy: actor.agentId });
   }

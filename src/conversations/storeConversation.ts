@@ -8,7 +8,6 @@ import { insertConversation, RepeatedExternalId } from './insertConversation.js'
 import { loadConversation } from './readConversations.js';
 import { serializeConversation } from './serialize.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
-import { statementTemplate } from '../db/statementTemplate.js';
 
 /**
  * POST /api/mind/ticket/{ticketId}/conversation/store — the heart of the service.
@@ -31,7 +30,7 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   let inserted;
   try {
     inserted = await db.writeTransaction(async (trx) => {
-      const ticket = await lockTicket(trx, ticketId);
+      const ticket = await lockTicket(trx, db.kind, ticketId);
       if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
       return insertConversation(trx, ticket, msg, files, actor, {
         maxAttempts: config.JOB_MAX_ATTEMPTS,
@@ -67,12 +66,8 @@ export async function storeConversation(ctx: AppContext, ticketId: number, input
   };
 }
 
-// Runs on every store that names an externalConversationId: compiled once (statementTemplate.ts).
-const conversationByExternalId = statementTemplate((db, v: { ticketId: number; externalId: string }) =>
-  db.selectFrom('conversations').select('id').where('ticket_id', '=', v.ticketId).where('external_conversation_id', '=', v.externalId));
-
 async function findByExternalId(ctx: AppContext, ticketId: number, externalId: string) {
-  const [row] = await conversationByExternalId(ctx.db.kysely, { ticketId, externalId });
+  const row = await ctx.db.kysely.selectFrom('conversations').select('id').where('ticket_id', '=', ticketId).where('external_conversation_id', '=', externalId).executeTakeFirst();
   if (!row) return null;
   const event = await ctx.db.kysely
     .selectFrom('events')

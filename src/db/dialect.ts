@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type ColumnDefinitionBuilder } from 'kysely';
-import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, type ColumnDefinitionBuilder } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.js';
-import { groupCommit, type WriteTransaction } from './groupCommit.js';
+import type { WriteTransaction } from './groupCommit.js';
+import { openSqlite } from './sqlite.js';
 
 // Every difference between SQLite and PostgreSQL that the rest of the code must not know about
 // lives in this module.
@@ -21,8 +18,6 @@ export interface Db {
    */
   writeTransaction: WriteTransaction;
   close(): Promise<void>;
-  /** SQLite files only: the background checkpointer (walCheckpointer.ts). */
-  walCheckpointer?: WalCheckpointer | null;
 }
 
 export interface OpenOptions {
@@ -31,12 +26,6 @@ export interface OpenOptions {
   databaseUrl?: string;
   poolSize?: number;
   onPoolError?: (err: Error) => void;
-  /** The background WAL checkpointer of a SQLite file failed; SQLite checkpoints itself again. */
-  onCheckpointerError?: (err: Error) => void;
-  /** SQLite: queries were held this long while the WAL was caught up (walCheckpointer.ts). */
-  onCheckpointCatchUp?: (pausedMs: number) => void;
-  /** SQLite: log size (pages) at which writes pause for a catch-up checkpoint; tests lower it. */
-  walResetFrames?: number;
 }
 
 // pg returns int8 (COUNT, bigint columns) as strings to avoid precision loss; our bigints are
@@ -52,57 +41,7 @@ export function openDatabase(opts: OpenOptions): Db {
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, kind: 'postgres', writeTransaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() };
   }
-  const file = opts.sqliteFile ?? ':memory:';
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const database = new SQLite(file);
-  // WAL lets readers run beside the single writer; NORMAL sync is durable across process
-  // crashes (only an OS crash can lose the last commits), the usual trade-off for WAL.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  // Savepoint journals (group commit, groupCommit.ts) and temporary sort tables in memory rather
-  // than in temporary files: this build's default (TEMP_STORE=1) writes them to disk.
-  database.pragma('temp_store = MEMORY');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(database, file, {
-    holdWrites: (fn) => kysely.connection().execute(fn),
-    onError: (err) => opts.onCheckpointerError?.(err),
-    onCatchUp: opts.onCheckpointCatchUp,
-    resetFrames: opts.walResetFrames,
-  });
-  return {
-    kysely,
-    kind: 'sqlite',
-    writeTransaction: groupCommit(kysely),
-    walCheckpointer: checkpointer,
-    close: async () => {
-      await checkpointer?.stop();
-      await kysely.destroy();
-    },
-  };
-}
-
-// Kysely prepares every query anew; preparing is a tenth of the store path's CPU on SQLite.
-// Our SQL texts are few (parameters are bound), so prepared statements are kept by text.
-function withStatementCache(database: SQLite.Database) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => {
-      cache.clear();
-      database.close();
-    },
-    prepare: (sqlText: string) => {
-      let stmt = cache.get(sqlText);
-      if (!stmt) {
-        stmt = database.prepare(sqlText);
-        // A bound on the cache guards against unbounded distinct texts (IN lists of many lengths).
-        if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
-        cache.set(sqlText, stmt);
-      }
-      return stmt;
-    },
-  };
+  return openSqlite(opts.sqliteFile ?? ':memory:');
 }
 
 /** An auto-increment integer primary key. */

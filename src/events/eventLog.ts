@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, EventRow } from '../db/schema.js';
 import { nowSeconds } from '../time.js';
-import { statementTemplate } from '../db/statementTemplate.js';
 
 // The append-only event log. Types are lower camel in the log (Enneo's `ticketUpdated`); hooks
 // subscribe by the PascalCase name (`TicketUpdated`). `data` is what a hook receives verbatim.
@@ -31,22 +30,13 @@ export interface NewEvent {
   createdBy: number | null;
 }
 
-const insertEvent = statementTemplate((db, v: { type: EventType; ticketId: number | null; conversationId: number | null; data: string; createdAt: number; createdBy: number | null }) =>
-  db
-    .insertInto('events')
-    .values({ type: v.type, ticket_id: v.ticketId, conversation_id: v.conversationId, data: v.data, status: 'recorded', created_at: v.createdAt, created_by: v.createdBy })
-    .returning('id'));
-
 export async function recordEvent(db: Db, e: NewEvent): Promise<number> {
-  const [row] = await insertEvent(db, {
-    type: e.type,
-    ticketId: e.ticketId,
-    conversationId: e.conversationId ?? null,
-    data: JSON.stringify(e.data),
-    createdAt: nowSeconds(),
-    createdBy: e.createdBy,
-  });
-  return row!.id;
+  const row = await db
+    .insertInto('events')
+    .values({ type: e.type, ticket_id: e.ticketId, conversation_id: e.conversationId ?? null, data: JSON.stringify(e.data), status: 'recorded', created_at: nowSeconds(), created_by: e.createdBy })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 export function serializeEvent(r: EventRow) {

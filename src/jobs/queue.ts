@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, JobRow } from '../db/schema.js';
 import { claimLockSuffix, isUniqueViolation, type Db } from '../db/dialect.js';
-import { statementTemplate } from '../db/statementTemplate.js';
 
 // A durable job queue in the application's own database (SQLite or PostgreSQL), in the manner
 // of graphile-worker: jobs are added inside the caller's transaction, claimed with a lease
@@ -16,17 +15,15 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-const insertJob = statementTemplate((db, v: { task: string; payload: string; jobKey: string | null; maxAttempts: number; runAt: number; now: number }) =>
-  db
-    .insertInto('jobs')
-    .values({ task: v.task, payload: v.payload, job_key: v.jobKey, status: 'queued', attempts: 0, max_attempts: v.maxAttempts, run_at: v.runAt, created_at: v.now, updated_at: v.now })
-    .onConflict((oc) => oc.column('job_key').doNothing())
-    .returning('id'));
-
 /** Adds a job inside the given transaction. A duplicate jobKey is a no-op (returns null). */
 export async function enqueueJob(db: Exec, task: string, payload: unknown, opts: EnqueueOptions & { maxAttempts: number }): Promise<number | null> {
   const now = Date.now();
-  const [row] = await insertJob(db, { task, payload: JSON.stringify(payload), jobKey: opts.jobKey ?? null, maxAttempts: opts.maxAttempts, runAt: opts.runAt ?? now, now });
+  const row = await db
+    .insertInto('jobs')
+    .values({ task, payload: JSON.stringify(payload), job_key: opts.jobKey ?? null, status: 'queued', attempts: 0, max_attempts: opts.maxAttempts, run_at: opts.runAt ?? now, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('job_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 

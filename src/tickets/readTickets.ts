@@ -1,17 +1,13 @@
 import type { Kysely } from 'kysely';
-import { rowLockSuffix, type Db } from '../db/dialect.js';
+import { rowLockSuffix, type Db, type DbKind } from '../db/dialect.js';
 import type { Database, TicketRow } from '../db/schema.js';
-import { statementTemplate } from '../db/statementTemplate.js';
 import { NotFound } from '../errors.js';
 import { serializeTicket } from './serialize.js';
 import { getTicketIntents } from './intents.js';
 
-const lockedTicketRow = statementTemplate((db, v: { ticketId: number }, kind) =>
-  db.selectFrom('tickets').selectAll().where('id', '=', v.ticketId).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(kind)));
-
 /** The ticket row inside a writing transaction, locked on PostgreSQL; undefined if absent or deleted. */
-export async function lockTicket(trx: Kysely<Database>, ticketId: number): Promise<TicketRow | undefined> {
-  return (await lockedTicketRow(trx, { ticketId }))[0];
+export async function lockTicket(trx: Kysely<Database>, kind: DbKind, ticketId: number): Promise<TicketRow | undefined> {
+  return trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(kind)).executeTakeFirst();
 }
 
 export async function tagIdsOf(db: Kysely<Database>, ticketIds: number[]): Promise<Map<number, number[]>> {

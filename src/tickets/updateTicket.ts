@@ -37,7 +37,7 @@ export async function updateTickets(ctx: AppContext, patches: Array<TicketPatchB
 }
 
 async function applyPatch(ctx: AppContext, trx: Transaction<Database>, id: number, patch: TicketPatchBody, actor: Actor, idField: string) {
-  const ticket = await lockTicket(trx, id);
+  const ticket = await lockTicket(trx, ctx.db.kind, id);
   if (!ticket) throw new NotFound('ticket', id, idField);
   if (patch.agentId != null) {
     const agent = await trx.selectFrom('agents').select('id').where('id', '=', patch.agentId).where('deleted_at', 'is', null).executeTakeFirst();

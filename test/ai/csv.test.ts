@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsv, parseCsvObjects } from '../../eval/csv.ts';
+import { parseCsv, parseCsvObjects } from '../../eval/csv.js';
 
 describe('RFC 4180 CSV (eval loader)', () => {
   it('handles quoted commas, quotes and newlines', () => {

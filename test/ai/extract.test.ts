@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractParameters, isValidIban, normalizeIban, parseLocaleNumber } from '../../src/ai/extract/index.ts';
-import { findDates } from '../../src/ai/extract/dates.ts';
-import { findIbans } from '../../src/ai/extract/iban.ts';
+import { extractParameters, isValidIban, normalizeIban, parseLocaleNumber } from '../../src/ai/extract/index.js';
+import { findDates } from '../../src/ai/extract/dates.js';
+import { findIbans } from '../../src/ai/extract/iban.js';
 
 const ref = new Date(Date.UTC(2025, 0, 15));
 const extract = (text: string, lang?: 'de' | 'en') => extractParameters(text, lang, { referenceDate: ref });

@@ -1,9 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { detectIntents, loadIntentModel, trainIntentModel, type IntentModel } from '../../src/ai/intents/classifier.ts';
-import { catalogueExamples, type CatalogueEntry } from '../../src/ai/intents/catalogue.ts';
-import { splitClauses } from '../../src/ai/intents/clauses.ts';
+import { detectIntents, loadIntentModel, trainIntentModel, type IntentModel } from '../../src/ai/intents/classifier.js';
+import { catalogueExamples, type CatalogueEntry } from '../../src/ai/intents/catalogue.js';
+import { splitClauses } from '../../src/ai/intents/clauses.js';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../data/ai-agents.json', import.meta.url), 'utf8')) as (CatalogueEntry & { id: number })[];
 const codes = (model: IntentModel, text: string): string[] => detectIntents(model, text).map((p) => p.code).sort();

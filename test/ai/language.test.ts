@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectLanguage } from '../../src/ai/language.ts';
+import { detectLanguage } from '../../src/ai/language.js';
 
 describe('detectLanguage', () => {
   it('tells German from English in sentences and short requests', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TfidfVectorizer, normalizeText, extractTerms, defaultFeatureOptions } from '../../src/ai/intents/features.ts';
-import { decisionScores, fitPlatt, plattProbability, trainOneVsRest } from '../../src/ai/intents/linearModel.ts';
+import { TfidfVectorizer, normalizeText, extractTerms, defaultFeatureOptions } from '../../src/ai/intents/features.js';
+import { decisionScores, fitPlatt, plattProbability, trainOneVsRest } from '../../src/ai/intents/linearModel.js';
 
 describe('features', () => {
   it('folds umlauts, case and digits so spellings meet', () => {

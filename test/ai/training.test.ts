@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { trainIntentModel, detectIntents } from '../../src/ai/intents/classifier.ts';
-import { catalogueExamples, type CatalogueEntry } from '../../src/ai/intents/catalogue.ts';
-import { trainIntentModelInWorker } from '../../src/ai/intents/trainInWorker.ts';
-import { syntheticCatalogue } from '../../eval/synthetic.ts';
+import { trainIntentModel, detectIntents } from '../../src/ai/intents/classifier.js';
+import { catalogueExamples, type CatalogueEntry } from '../../src/ai/intents/catalogue.js';
+import { trainIntentModelInWorker } from '../../src/ai/intents/trainInWorker.js';
+import { syntheticCatalogue } from '../../eval/synthetic.js';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../data/ai-agents.json', import.meta.url), 'utf8')) as CatalogueEntry[];
 

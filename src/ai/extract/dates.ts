@@ -2,7 +2,7 @@
 // "1st of June", "2025-05-01" — to ISO YYYY-MM-DD, and which of them is a move date and which a
 // termination date, by the cue words nearest to each.
 
-import type { Span } from './spans.ts';
+import type { Span } from './spans.js';
 
 export interface DateMatch extends Span {
   iso: string;

@@ -2,7 +2,7 @@
 // mod-97 check. A wrong IBAN written into a SEPA mandate costs a bounced debit, so an IBAN that
 // fails the checksum is never returned, however IBAN-like it looks.
 
-import type { Span } from './spans.ts';
+import type { Span } from './spans.js';
 
 /** ISO 13616 IBAN lengths by country (SWIFT IBAN registry; SEPA countries and neighbours). */
 const IBAN_LENGTH: Record<string, number> = {

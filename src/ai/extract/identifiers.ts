@@ -2,7 +2,7 @@
 // found after its label ("Zählernummer:", "Kundennr.", "contract account"), except German meter
 // ids in the DIN 43863-5 form ("1ESY1160123456"), which are unmistakable on their own.
 
-import type { Span } from './spans.ts';
+import type { Span } from './spans.js';
 
 export interface IdentifierMatch extends Span {
   value: string;

@@ -3,12 +3,12 @@
 // it reads, in order of how unmistakable its pattern is (IBAN, identifiers, dates), so the meter
 // reading is never a piece of an IBAN, a date or a customer number.
 
-import { detectLanguage } from '../language.ts';
-import { classifyDates, findDates } from './dates.ts';
-import { findIbans, pickIban } from './iban.ts';
-import { findIdentifiers, otherReferenceSpans } from './identifiers.ts';
-import { findMeterValue } from './numbers.ts';
-import type { Span } from './spans.ts';
+import { detectLanguage } from '../language.js';
+import { classifyDates, findDates } from './dates.js';
+import { findIbans, pickIban } from './iban.js';
+import { findIdentifiers, otherReferenceSpans } from './identifiers.js';
+import { findMeterValue } from './numbers.js';
+import type { Span } from './spans.js';
 
 export interface ExtractedParameters {
   meterValue?: number;
@@ -57,5 +57,5 @@ export function extractParameters(text: string, language?: 'de' | 'en', opts: Ex
   return out;
 }
 
-export { isValidIban, normalizeIban } from './iban.ts';
-export { parseLocaleNumber } from './numbers.ts';
+export { isValidIban, normalizeIban } from './iban.js';
+export { parseLocaleNumber } from './numbers.js';

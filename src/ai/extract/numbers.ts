@@ -3,7 +3,7 @@
 // postcodes, phone numbers, amounts — so a reading needs a cue (a unit or a reading word), and
 // everything another extractor claimed is skipped.
 
-import { overlaps, type Span } from './spans.ts';
+import { overlaps, type Span } from './spans.js';
 
 /**
  * Parse "12.345,6", "12,345.6", "12345", "45 678", "8765,4". With one kind of separator followed by

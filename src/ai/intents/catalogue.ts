@@ -1,7 +1,7 @@
 // From a catalogue of AI agents (the seeded data/ai-agents.json or the customer's own, edited
 // through the API) to training examples for the classifier.
 
-import type { TrainingExample } from './classifier.ts';
+import type { TrainingExample } from './classifier.js';
 
 export interface CatalogueEntry {
   code: string;

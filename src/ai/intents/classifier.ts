@@ -2,9 +2,9 @@
 // Trained from a customer's catalogue (AI agents with examples); serialisable so a model trained
 // in a worker or another process can be swapped in without retraining.
 
-import { TfidfVectorizer, type FeatureOptions } from './features.ts';
-import { decisionScores, fitPlatt, makeRng, plattProbability, trainOneVsRest, type LinearWeights, type PlattParams, type SvmOptions } from './linearModel.ts';
-import { splitClauses } from './clauses.ts';
+import { TfidfVectorizer, type FeatureOptions } from './features.js';
+import { decisionScores, fitPlatt, makeRng, plattProbability, trainOneVsRest, type LinearWeights, type PlattParams, type SvmOptions } from './linearModel.js';
+import { splitClauses } from './clauses.js';
 
 export interface TrainingExample {
   text: string;

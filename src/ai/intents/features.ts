@@ -4,8 +4,8 @@
 // English texts also get a dense block pooled from pretrained word vectors (embeddings.ts): the
 // one signal that is not in the catalogue's own texts, and what lets "reimbursement" meet "refund".
 
-import { languageScores } from '../language.ts';
-import { loadWordVectors, type WordVectors } from './embeddings.ts';
+import { languageScores } from '../language.js';
+import { loadWordVectors, type WordVectors } from './embeddings.js';
 
 export interface SparseVector {
   /** feature ids, ascending */

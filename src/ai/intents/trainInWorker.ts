@@ -2,9 +2,9 @@
 // that long. A worker thread trains instead, and only the finished model crosses back.
 
 import { Worker } from 'node:worker_threads';
-import { loadIntentModel, type IntentModel, type TrainingExample, type TrainOptions } from './classifier.ts';
-import { preloadWordVectors } from './embeddings.ts';
-import { workerEntry } from '../../workers/workerEntry.ts';
+import { loadIntentModel, type IntentModel, type TrainingExample, type TrainOptions } from './classifier.js';
+import { preloadWordVectors } from './embeddings.js';
+import { workerEntry } from '../../workers/workerEntry.js';
 
 export interface WorkerTrainOptions extends TrainOptions {
   /** give up (and terminate the worker) after this long; default 5 minutes */

@@ -2,7 +2,7 @@
 // Kept tiny so that loading it costs little beyond the classifier itself.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { trainIntentModel, type TrainingExample, type TrainOptions } from './classifier.ts';
+import { trainIntentModel, type TrainingExample, type TrainOptions } from './classifier.js';
 
 interface Job {
   examples: TrainingExample[];

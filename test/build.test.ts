@@ -1,0 +1,57 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// `npm start` runs the compiled service: the build (prestart) must produce a dist/ that starts
+// and answers without tsx, worker-thread entries included.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+it('the prestart build produces dist/, and node dist/main.js starts and answers /healthz', async () => {
+  const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  assert.ok(fs.existsSync(path.join(root, 'dist/main.js')));
+  // Up to date now: a second run builds nothing.
+  const again = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: root, encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /building dist/);
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-build-'));
+  const port = await freePort();
+  // No --import tsx: plain node, as `npm start` runs it.
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ADMIN_PASSWORD: 'build-test-password-1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    let answer: { status: number; body: unknown } | null = null;
+    while (!answer && child.exitCode === null) {
+      answer = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => ({ status: r.status, body: await r.json() }), () => null);
+      if (!answer) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(answer, `dist/main.js exited before answering: ${stderr}`);
+    assert.deepEqual(answer, { status: 200, body: { status: 'ok' } });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
