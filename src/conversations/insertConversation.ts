@@ -5,6 +5,7 @@ import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { planTicketChanges } from '../tickets/rules.js';
+import { requireAgent } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
 import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
@@ -88,11 +89,7 @@ export async function insertConversation(
 
   // The author of an agent message defaults to the caller; customer messages have none.
   const agentId = msg.agentId ?? (msg.direction === 'in' ? null : actor.agentId);
-  let agent: { id: number; name: string; email: string } | undefined;
-  if (agentId !== null) {
-    agent = await trx.selectFrom('agents').select(['id', 'name', 'email']).where('id', '=', agentId).where('deleted_at', 'is', null).executeTakeFirst();
-    if (!agent) throw new Invalid('agentId', `agent ${agentId} does not exist`, 'unknown_agent');
-  }
+  const agent = agentId !== null ? await requireAgent(trx, agentId) : undefined;
 
   const intentCodes = await resolveIntentCodes(trx, msg.intentIds);
 
