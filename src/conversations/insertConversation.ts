@@ -4,6 +4,8 @@ import { Invalid } from '../errors.js';
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { conversationJobKey } from '../jobs/jobKeys.js';
+import { isFirstCustomerMessage } from './firstCustomerMessage.js';
 import { planTicketChanges } from '../tickets/rules.js';
 import { requireAgent } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
@@ -184,14 +186,14 @@ export async function insertConversation(
   // Without AI there is nothing to wait for: the customer-message events fire at once.
   // Otherwise the AI pipeline records them when it has processed the message.
   if (msg.process === 'false' && msg.direction === 'in') {
-    const first = opts.isNewTicket || ticket.last_customer_message_at === null;
+    const first = opts.isNewTicket || (await isFirstCustomerMessage(trx, ticket.id, conversation.id));
     await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
   }
 
   let jobId: number | null = null;
   if (msg.process !== 'false') {
     jobId = await enqueueJob(trx, PROCESS_TASK, { conversationId: conversation.id, ticketId: ticket.id }, {
-      jobKey: `conversation:${conversation.id}`,
+      jobKey: conversationJobKey(conversation.id),
       maxAttempts: opts.maxAttempts,
       runAt: msg.process === 'realtime' ? Date.now() + opts.realtimeBudgetMs : undefined,
     });
