@@ -26,14 +26,26 @@ export function parseDateInput(value: unknown, field: string): number {
     if (back.getUTCMonth() !== +mo! - 1 || back.getUTCDate() !== +d! || +h > 23 || +mi > 59 || +se > 59) {
       throw new Invalid(field, `"${value}" is not a valid calendar date`, 'invalid_date');
     }
-    return Math.floor(ms / 1000);
+    return notBefore1970(ms, value, field);
   }
   if (ISO_DATE.test(s)) {
+    // Date.parse also rolls 2024-02-30 over into March: the calendar part must be a real date.
+    const [y, mo, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, mo - 1, d));
     const zoned = /Z|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`;
     const ms = Date.parse(zoned);
-    if (Number.isFinite(ms)) return Math.floor(ms / 1000);
+    if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || !Number.isFinite(ms)) {
+      throw new Invalid(field, `"${value}" is not a valid calendar date`, 'invalid_date');
+    }
+    return notBefore1970(ms, value, field);
   }
   throw new Invalid(field, `"${value}" is not a date; use "YYYY-MM-DD HH:MM:SS" (UTC), Unix seconds or ISO 8601`, 'invalid_date');
+}
+
+// Stored as unsigned Unix seconds, like the numeric form: a negative instant is refused, not stored.
+function notBefore1970(ms: number, value: unknown, field: string): number {
+  if (ms < 0) throw new Invalid(field, `"${String(value)}" lies before 1970`, 'invalid_date');
+  return Math.floor(ms / 1000);
 }
 
 /** Unix seconds → Enneo's "YYYY-MM-DD HH:MM:SS" in UTC. */

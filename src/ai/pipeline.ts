@@ -2,6 +2,9 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { recordEvent } from '../events/eventLog.js';
+import { finishQueuedJob, runQueuedJobNow } from '../jobs/queue.js';
+import { conversationJobKey } from '../jobs/jobKeys.js';
+import { isFirstCustomerMessage } from '../conversations/firstCustomerMessage.js';
 import { nowSeconds } from '../time.js';
 import { aiText } from './aiText.js';
 import { detectLanguage } from './language.js';
@@ -90,9 +93,9 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
           ...(analysis.summary ? { summary: analysis.summary } : {}),
           modified_at: now,
         }).where('id', '=', conv.ticket_id).execute();
-        const earlier = await trx.selectFrom('conversations').select('id').where('ticket_id', '=', conv.ticket_id).where('direction', '=', 'in').where('id', '<', conv.id).limit(1).executeTakeFirst();
+        const first = await isFirstCustomerMessage(trx, conv.ticket_id, conv.id);
         const data = { ticketId: conv.ticket_id, conversationId: conv.id, userId: null, crmNotificationId: conv.crm_notification_id, intents: intents.map((i) => i.code) };
-        await recordEvent(trx, { type: earlier ? 'ticketResponse' : 'ticketCreated', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
+        await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
       }
       await applyPhotoResults(trx, conv, photos, now);
       await trx.updateTable('cortex_requests').set({ provider: analysis.provider, model: analysis.model, status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
@@ -132,11 +135,11 @@ export async function processRealtime(ctx: AppContext, conversationId: number, b
   clearTimeout(timer);
   if (outcome === 'done') {
     // The safety-net job written with the conversation has nothing left to do.
-    await ctx.db.kysely.updateTable('jobs').set({ status: 'done', updated_at: Date.now() }).where('job_key', '=', `conversation:${conversationId}`).where('status', '=', 'queued').execute();
+    await finishQueuedJob(ctx.db, conversationJobKey(conversationId));
     return { pending: [] };
   }
   // Let the worker take over now rather than at the job's scheduled time.
-  await ctx.db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('job_key', '=', `conversation:${conversationId}`).where('status', '=', 'queued').execute();
+  await runQueuedJobNow(ctx.db, conversationJobKey(conversationId));
   ctx.notifyJobs();
   return { pending: ['language', 'intents', 'extraction'] };
 }

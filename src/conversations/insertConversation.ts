@@ -4,7 +4,10 @@ import { Invalid } from '../errors.js';
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { conversationJobKey } from '../jobs/jobKeys.js';
+import { isFirstCustomerMessage } from './firstCustomerMessage.js';
 import { planTicketChanges } from '../tickets/rules.js';
+import { requireAgent } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
 import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
@@ -66,11 +69,7 @@ export async function insertConversation(
 
   // The author of an agent message defaults to the caller; customer messages have none.
   const agentId = msg.agentId ?? (msg.direction === 'in' ? null : actor.agentId);
-  let agent: { id: number; name: string; email: string } | undefined;
-  if (agentId !== null) {
-    agent = await trx.selectFrom('agents').select(['id', 'name', 'email']).where('id', '=', agentId).where('deleted_at', 'is', null).executeTakeFirst();
-    if (!agent) throw new Invalid('agentId', `agent ${agentId} does not exist`, 'unknown_agent');
-  }
+  const agent = agentId !== null ? await requireAgent(trx, agentId) : undefined;
 
   const intentCodes = await resolveIntentCodes(trx, msg.intentIds);
 
@@ -169,14 +168,14 @@ export async function insertConversation(
   // Without AI there is nothing to wait for: the customer-message events fire at once.
   // Otherwise the AI pipeline records them when it has processed the message.
   if (msg.process === 'false' && msg.direction === 'in') {
-    const first = opts.isNewTicket || ticket.last_customer_message_at === null;
+    const first = opts.isNewTicket || (await isFirstCustomerMessage(trx, ticket.id, conversation.id));
     await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
   }
 
   let jobId: number | null = null;
   if (msg.process !== 'false') {
     jobId = await enqueueJob(trx, PROCESS_TASK, { conversationId: conversation.id, ticketId: ticket.id }, {
-      jobKey: `conversation:${conversation.id}`,
+      jobKey: conversationJobKey(conversation.id),
       maxAttempts: opts.maxAttempts,
       runAt: msg.process === 'realtime' ? Date.now() + opts.realtimeBudgetMs : undefined,
     });

@@ -1,6 +1,6 @@
 import type { Db } from '../db/dialect.js';
 import { BadRequest, NotFound } from '../errors.js';
-import { buildFilterConditions, type FieldSpec, type FilterInput } from '../search/filters.js';
+import { buildFilterConditions, lookup, type FieldSpec, type FilterInput } from '../search/filters.js';
 import { serializeEvent } from './eventLog.js';
 
 const FIELDS: Record<string, FieldSpec> = {
@@ -26,7 +26,7 @@ export async function searchEvents(db: Db, s: EventSearch) {
   const limit = s.limit ?? 20;
   const offset = s.offset ?? 0;
   const orderKey = s.orderByField ?? 'e.id';
-  const col = ORDER[orderKey] ?? ORDER[`e.${orderKey}`];
+  const col = lookup(ORDER, orderKey) ?? lookup(ORDER, `e.${orderKey}`);
   if (!col) throw new BadRequest('orderByField', `cannot order by "${orderKey}"; use ${Object.keys(ORDER).join(', ')}`, 'unknown_order_field');
   const dir = (s.orderByDirection ?? 'desc').toLowerCase() === 'asc' ? 'asc' : 'desc';
   const base = db.kysely.selectFrom('events').where((eb) => eb.and(buildFilterConditions(eb, s.filters ?? [], FIELDS, 'e.', db.kind)));

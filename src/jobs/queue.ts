@@ -108,3 +108,13 @@ export async function pruneFinishedJobs(db: Db, retentionDays: number, now = Dat
   const res = await db.kysely.deleteFrom('jobs').where('status', 'in', ['done', 'failed']).where('updated_at', '<', now - retentionDays * 86_400_000).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/** A queued job by key is no longer needed (its work was done elsewhere): mark it done. */
+export async function finishQueuedJob(db: Db, jobKey: string): Promise<void> {
+  await db.kysely.updateTable('jobs').set({ status: 'done', updated_at: Date.now() }).where('job_key', '=', jobKey).where('status', '=', 'queued').execute();
+}
+
+/** A queued job by key should run now rather than at its scheduled time. */
+export async function runQueuedJobNow(db: Db, jobKey: string): Promise<void> {
+  await db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('job_key', '=', jobKey).where('status', '=', 'queued').execute();
+}

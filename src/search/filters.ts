@@ -26,6 +26,14 @@ export interface FieldSpec {
   custom?: (eb: ExpressionBuilder<any, any>, comparator: string, values: unknown[]) => Expression<SqlBool>;
 }
 
+/** The most filter values one search may carry, over all its filters (each becomes a bound parameter). */
+export const MAX_FILTER_VALUES = 500;
+
+/** Own-property lookup: a client key such as `constructor` or `__proto__` must not find Object.prototype. */
+export function lookup<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export const COMPARATORS = ['=', '!=', 'in', 'notIn', '<', '>', '<=', '>=', 'between', 'like'] as const;
 
 function coerce(spec: FieldSpec, v: unknown, field: string): string | number {
@@ -47,11 +55,11 @@ export function buildFilterConditions(
   kind: DbKind,
 ): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
+  let valueCount = 0;
   filters.forEach((f, i) => {
     const at = `filters[${i}]`;
     // The docs' generated example sends unprefixed keys ("channel"); accept them as `t.channel`.
-    const key = f.key in fields ? f.key : `${prefix}${f.key}`;
-    const spec = fields[key];
+    const spec = lookup(fields, f.key) ?? lookup(fields, `${prefix}${f.key}`);
     if (!spec) throw new BadRequest(`${at}.key`, `unknown filter key "${f.key}"; known: ${Object.keys(fields).join(', ')}`, 'unknown_filter_key');
     const comparator = f.comparator ?? (f.values ? 'in' : '=');
     if (!(COMPARATORS as readonly string[]).includes(comparator)) {
@@ -68,6 +76,13 @@ export function buildFilterConditions(
       const v = f.value !== undefined ? f.value : f.values?.length === 1 ? f.values[0] : undefined;
       if (v === undefined) throw new BadRequest(`${at}.value`, `${comparator} needs a value`, 'invalid_filter');
       raw = [v];
+    }
+    valueCount += raw.length;
+    if (valueCount > MAX_FILTER_VALUES) {
+      throw new BadRequest(`${at}.values`, `a search may carry at most ${MAX_FILTER_VALUES} filter values in all`, 'too_many_filter_values');
+    }
+    if (comparator === 'like' && spec.kind !== 'text') {
+      throw new BadRequest(`${at}.comparator`, `like applies to text fields; "${f.key}" is a ${spec.kind === 'int' ? 'number' : 'date'}`, 'invalid_comparator');
     }
     if (spec.wildcard !== undefined && raw.some((v) => v === spec.wildcard)) return;
     if (spec.custom) {

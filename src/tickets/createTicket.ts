@@ -10,6 +10,7 @@ import { recordEvent } from '../events/eventLog.js';
 import { planTicketChanges } from './rules.js';
 import { loadTicket } from './readTickets.js';
 import { setTicketTags } from './tags.js';
+import { requireAgent } from './references.js';
 import type { TicketCreateBody } from '../http/schemas/ticket.js';
 
 /**
@@ -27,6 +28,8 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   const files = await storeAttachments(ctx, msg.attachments, msg);
 
   const ticketId = await db.writeTransaction(async (trx) => {
+    // Before the ticket insert: an unknown agent would otherwise fail its foreign key (500).
+    if (input.agentId != null) await requireAgent(trx, input.agentId);
     let subchannelId = msg.subchannelId;
     if (subchannelId === null) {
       const def = await trx.selectFrom('subchannels').select('id').where('channel', '=', channel).orderBy('is_default', 'desc').orderBy('id').executeTakeFirst();

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
-import { buildFilterConditions, escapeLike, likeEscaped, type FieldSpec } from '../search/filters.js';
+import { buildFilterConditions, escapeLike, likeEscaped, lookup, type FieldSpec } from '../search/filters.js';
 import { serializeTicketCompact } from './serialize.js';
 import { tagIdsOf } from './readTickets.js';
 import type { TicketSearchBody } from '../http/schemas/ticket.js';
@@ -60,7 +60,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody) {
   const limit = body.limit ?? 100;
   const offset = body.offset ?? 0;
   const orderKey = body.orderByField ?? 't.id';
-  const orderCol = ORDER_FIELDS[orderKey] ?? ORDER_FIELDS[`t.${orderKey}`];
+  const orderCol = lookup(ORDER_FIELDS, orderKey) ?? lookup(ORDER_FIELDS, `t.${orderKey}`);
   if (!orderCol) throw new BadRequest('orderByField', `cannot order by "${orderKey}"; use ${Object.keys(ORDER_FIELDS).join(', ')}`, 'unknown_order_field');
   const dir = (body.orderByDirection ?? 'desc').toLowerCase() as 'asc' | 'desc';
 

@@ -55,7 +55,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     schema: {
       tags: ['tickets'],
       summary: 'Search tickets',
-      description: 'Filters `{key, comparator, value|values|from|to}` with keys `t.*` (unprefixed keys are read as `t.*`); comparators =, !=, in, notIn, <, >, <=, >=, between, like. Channel "all" matches every channel.',
+      description: 'Filters `{key, comparator, value|values|from|to}` with keys `t.*` (unprefixed keys are read as `t.*`); comparators =, !=, in, notIn, <, >, <=, >=, between, like. Channel "all" matches every channel. At most 500 filter values in all (400 beyond); `like` applies to text keys only; dates must be real calendar dates from 1970 on (422).',
       body: TicketSearchBody,
     },
     handler: async (request) => searchTickets(ctx.db, request.body),
