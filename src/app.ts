@@ -13,6 +13,7 @@ import { bootstrap } from './bootstrap.js';
 import { registerErrorHandling } from './http/errorHandler.js';
 import { registerValidation } from './http/validation.js';
 import { registerJsonBodyParser } from './http/jsonBody.js';
+import { registerQueryNormalisation } from './http/normalizeText.js';
 import { authPlugin } from './http/auth.js';
 import { idempotencyPlugin, sweepIdempotencyKeys } from './http/idempotency.js';
 import { conversationRoutes } from './http/routes/conversations.js';
@@ -97,6 +98,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   registerValidation(app);
   registerErrorHandling(app, config.BODY_LIMIT_BYTES);
   registerJsonBodyParser(app, { maxDecodedBytes: config.ATTACHMENT_MAX_BYTES });
+  registerQueryNormalisation(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
