@@ -73,3 +73,28 @@ describeEachDb('JSON limits and text normalisation', (app) => {
     assert.equal(q.statusCode, 200, q.body);
   });
 });
+
+describeEachDb('numbers out of the columns\' range are 400 naming the field', (app) => {
+  const cases: Array<[string, string, unknown, string]> = [
+    ['intentIds: [1e30]', 'store', { body: 'x', intentIds: [1e30] }, 'intentIds[0]'],
+    ['intentIds: [1.5]', 'store', { body: 'x', intentIds: [1.5] }, 'intentIds[0]'],
+    ['agentId ≥ 2^31', 'store', { body: 'x', agentId: 2 ** 31 }, 'agentId'],
+    ['subchannelId non-integer', 'store', { body: 'x', subchannelId: 2.5 }, 'subchannelId'],
+    ['search offset ≥ 2^63', 'search', { offset: 2 ** 63 }, 'offset'],
+  ];
+  let ticketId: number;
+  it('setup', async () => {
+    ticketId = await createTicket(app());
+  });
+  for (const [name, where, body, field] of cases) {
+    it(name, async () => {
+      const t = app();
+      const before = await conversations(t);
+      const url = where === 'store' ? `/api/mind/ticket/${ticketId}/conversation/store` : '/api/mind/ticket/search';
+      const res = await t.call('POST', url, body);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error.field, field, res.body);
+      assert.equal(await conversations(t), before);
+    });
+  }
+});
