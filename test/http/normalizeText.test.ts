@@ -98,3 +98,28 @@ describeEachDb('numbers out of the columns\' range are 400 naming the field', (a
     });
   }
 });
+
+describeEachDb('conversation list pages', (app) => {
+  it('limit/offset page oldest first in a stable order; out-of-range values are 400', async () => {
+    const t = app();
+    const ticketId = await createTicket(t);
+    for (let i = 0; i < 4; i++) {
+      const r = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'false', body: `m${i}`, createdAt: 1_700_000_000 });
+      assert.equal(r.statusCode, 200, r.body);
+    }
+    const all = (await t.call('GET', `/api/mind/ticket/${ticketId}/conversation`)).json().conversations.map((c: { id: number }) => c.id);
+    assert.ok(all.length >= 5);
+    const paged: number[] = [];
+    for (let offset = 0; offset < all.length; offset += 2) {
+      const page = await t.call('GET', `/api/mind/ticket/${ticketId}/conversation?limit=2&offset=${offset}`);
+      assert.equal(page.statusCode, 200, page.body);
+      paged.push(...page.json().conversations.map((c: { id: number }) => c.id));
+    }
+    assert.deepEqual(paged, all);
+    for (const q of ['limit=501', 'limit=0', 'offset=9223372036854775808', 'limit=1.5']) {
+      const bad = await t.call('GET', `/api/mind/ticket/${ticketId}/conversation?${q}`);
+      assert.equal(bad.statusCode, 400, `${q}: ${bad.body}`);
+      assert.equal(bad.json().error.field, q.split('=')[0]);
+    }
+  });
+});
