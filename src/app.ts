@@ -11,6 +11,7 @@ import { loggerOptions } from './logger.js';
 import { registerErrorHandling } from './http/errorHandler.js';
 import { registerValidation } from './http/validation.js';
 import { registerJsonBodyParser } from './http/jsonBody.js';
+import { registerQueryNormalisation } from './http/normalizeText.js';
 import { authPlugin } from './http/auth.js';
 import { serverOptions } from './http/serverOptions.js';
 import { idempotencyPlugin } from './http/idempotency.js';
@@ -47,6 +48,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   registerValidation(app);
   registerErrorHandling(app, config.BODY_LIMIT_BYTES);
   registerJsonBodyParser(app, { maxDecodedBytes: config.ATTACHMENT_MAX_BYTES });
+  registerQueryNormalisation(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -42,6 +42,7 @@ const ConfigSchema = Type.Object({
   AI_MODEL: Type.String({ default: 'gpt-4o-mini' }),
   AI_TIMEOUT_MS: Type.Integer({ default: 20_000, minimum: 100 }),
   AI_MAX_TEXT_CHARS: Type.Integer({ default: 20_000, minimum: 100, description: 'characters of a message (subject and body) that language detection, intents, extraction and the LLM read' }),
+  MESSAGE_BODY_MAX_CHARS: Type.Integer({ default: 1_000_000, minimum: 1000, description: 'body, bodyPlain and bodyClean of one message, each; longer ones get 413' }),
   ATTACHMENT_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'one attachment, decoded' }),
   ATTACHMENTS_MAX_TOTAL_BYTES: Type.Integer({ default: 100 * 1024 * 1024, minimum: 1024, description: 'all attachments of one request' }),
   ATTACHMENT_FETCH_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'fetching one attachment URL, redirects included' }),

@@ -8,6 +8,9 @@ export interface ConversationFilters {
   direction?: string;
   private?: boolean;
   includeRawData?: boolean;
+  /** a page, oldest first; the route's schema gives the default (100) and the cap (500) */
+  limit?: number;
+  offset?: number;
 }
 
 export async function listConversations(db: Db, ticketId: number, f: ConversationFilters = {}) {
@@ -17,7 +20,8 @@ export async function listConversations(db: Db, ticketId: number, f: Conversatio
   if (f.type) q = q.where('type', '=', f.type);
   if (f.direction) q = q.where('direction', '=', f.direction);
   if (f.private !== undefined) q = q.where('private', '=', f.private ? 1 : 0);
-  const rows = await q.orderBy('created_at').orderBy('id').execute();
+  // created_at then id: a stable order, so pages neither repeat nor skip a row.
+  const rows = await q.orderBy('created_at').orderBy('id').limit(f.limit ?? 100).offset(f.offset ?? 0).execute();
   const files = rows.length
     ? await db.kysely.selectFrom('attachments').selectAll().where('conversation_id', 'in', rows.map((r) => r.id)).orderBy('position').execute()
     : [];

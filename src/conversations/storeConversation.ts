@@ -16,7 +16,7 @@ import { storeAttachments } from '../attachments/storeAttachments.js';
  * A repeated externalConversationId on the ticket returns the first conversation unchanged.
  */
 export async function storeConversation(ctx: AppContext, ticketId: number, input: StoreBody, actor: Actor, processQuery?: string) {
-  const msg = await prepareMessage(input, processQuery);
+  const msg = await prepareMessage(input, processQuery, ctx.config.MESSAGE_BODY_MAX_CHARS);
   const { db, config } = ctx;
 
   // A repeat is found by the insert itself (RepeatedExternalId), which costs a new message

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { checkAndNormalizeJson, defaultJsonLimits, type JsonLimits } from './normalizeText.js';
 import { decodeJsonBase64, largeBase64Placeholder, linkLargeBase64, sha256Hex, type LargeBase64 } from '../attachments/largeBase64.js';
 
 export interface JsonBodyOptions {
@@ -8,6 +9,8 @@ export interface JsonBodyOptions {
   largeValueBytes?: number;
   /** the decoded size limit of one attachment (larger ones are judged, not decoded) */
   maxDecodedBytes: number;
+  /** depth and size limits of the parsed value (normalizeText.ts) */
+  limits?: JsonLimits;
 }
 
 type Done = (err: Error | null, body?: unknown) => void;
@@ -29,12 +32,23 @@ interface LargeValue {
  * JSON.parse sees a short placeholder instead, and storeAttachments finds the bytes through the
  * parsed attachment object (largeBase64.ts). A 20 MB file thus never exists as a 27 MB string
  * (plus its copies in the body string and in decodeBase64).
+ * Every parsed body then passes checkAndNormalizeJson once: depth and size limits (a 400 naming
+ * the path, before any recursive code such as JSON.stringify sees it) and text normalisation.
  */
 export function registerJsonBodyParser(app: FastifyInstance, options: JsonBodyOptions): void {
   const threshold = options.largeValueBytes ?? 64 * 1024;
   const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error') as unknown as JsonParser;
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, done: Done) => {
+  const limits = options.limits ?? defaultJsonLimits;
+  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage, parsed: Done) => {
+    const done: Done = (err, body) => {
+      if (err) return parsed(err);
+      try {
+        parsed(null, checkAndNormalizeJson(body, limits));
+      } catch (e) {
+        parsed(e as Error);
+      }
+    };
     readBody(request, payload, (err, body) => {
       if (err || !body) return done(err);
       if (body.length < threshold || !takesAttachments(request)) return parseJson(request, body, done);

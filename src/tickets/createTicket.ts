@@ -20,7 +20,7 @@ import type { TicketCreateBody } from '../http/schemas/ticket.js';
  * The unique index on external_ticket_id makes this race-safe.
  */
 export async function createTicket(ctx: AppContext, input: TicketCreateBody, actor: Actor, processQuery?: string) {
-  const msg = await prepareMessage({ ...input, ccEmails: input.cc, bccEmails: input.bcc }, processQuery);
+  const msg = await prepareMessage({ ...input, ccEmails: input.cc, bccEmails: input.bcc }, processQuery, ctx.config.MESSAGE_BODY_MAX_CHARS);
   const channel = input.channel;
   const tagIds = input.tags ?? input.tagIds ?? [];
   const externalTicketId = input.externalTicketId ?? null;

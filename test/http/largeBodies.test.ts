@@ -67,3 +67,28 @@ describeEachDb('store with a large HTML body', (app) => {
     assert.equal(read.json().conversation.bodyClean, conv.bodyClean);
   });
 });
+
+describeEachDb('message body length limit (MESSAGE_BODY_MAX_CHARS)', (app) => {
+  for (const field of ['body', 'bodyPlain', 'bodyClean'] as const) {
+    it(`a ${field} over the limit → 413 naming it, nothing stored; at the limit it is stored`, async () => {
+      const t = app();
+      const ticketId = await createTicket(t);
+      const count = async () => Number((await t.ctx.db.kysely.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await count();
+      const over = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'false', body: 'x', [field]: 'y'.repeat(5001) });
+      assert.equal(over.statusCode, 413, over.body);
+      assert.equal(over.json().error.code, 'payload_too_large');
+      assert.equal(over.json().error.field, field);
+      assert.equal(await count(), before);
+      const at = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'false', body: 'x', [field]: 'y'.repeat(5000) });
+      assert.equal(at.statusCode, 200, at.body);
+    });
+  }
+
+  it('ticket create checks the same limit', async () => {
+    const t = app();
+    const res = await t.call('POST', '/api/mind/ticket?process=false', { channel: 'email', from: 'kunde@example.de', subject: 'Frage', body: 'z'.repeat(5001) });
+    assert.equal(res.statusCode, 413, res.body);
+    assert.equal(res.json().error.field, 'body');
+  });
+}, { MESSAGE_BODY_MAX_CHARS: '5000' });

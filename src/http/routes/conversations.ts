@@ -7,7 +7,7 @@ import { storeConversation } from '../../conversations/storeConversation.js';
 import { listConversations, loadConversation } from '../../conversations/readConversations.js';
 import { NotFound } from '../../errors.js';
 import { ConversationResponse, ProcessQuery, StoreBody, StoreResponse } from '../schemas/conversation.js';
-import { Id } from '../schemas/common.js';
+import { Id, Offset } from '../schemas/common.js';
 
 const TicketParams = Type.Object({ ticketId: Id });
 
@@ -46,6 +46,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         direction: Type.Optional(Type.String()),
         private: Type.Optional(Type.Boolean()),
         includeRawData: Type.Optional(Type.Boolean()),
+        // Enneo's spec names no paging; ours: a page of at most 500, oldest first (every body of a long ticket at once was 96 MB).
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+        offset: Type.Optional(Offset),
       }, { additionalProperties: true }),
       response: { 200: Type.Object({ success: Type.Boolean(), conversations: Type.Array(ConversationResponse) }) },
     },

@@ -8,7 +8,11 @@ export const DateInput = Type.Union([Type.String({ maxLength: 40 }), Type.Number
   description: '"YYYY-MM-DD HH:MM:SS" (UTC), Unix seconds, or ISO 8601',
 });
 
+/** Ids are int columns on PostgreSQL: anything past 2^31-1 is a 400 here on both databases alike, never a driver error. */
 export const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
+/** Offsets go into SQL OFFSET (bigint on PostgreSQL, int64 on SQLite): kept to the int range so both answer alike. */
+export const Offset = Type.Integer({ minimum: 0, maximum: 2147483647, default: 0 });
 
 export const IdParams = Type.Object({ id: Id });
 

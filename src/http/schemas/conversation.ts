@@ -51,7 +51,7 @@ export const StoreBody = Type.Object(
     externalConversationId: Opt(Type.String({ minLength: 1, maxLength: 500 })),
     sender: Opt(AnyObject),
     content: Opt(AnyObject),
-    intentIds: Opt(Type.Array(Type.Integer(), { maxItems: 100 })),
+    intentIds: Opt(Type.Array(Id, { maxItems: 100 })),
     crmNotificationId: Opt(Type.Union([Type.String({ maxLength: 500 }), Type.Number()])),
   },
   { additionalProperties: true },
