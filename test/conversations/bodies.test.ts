@@ -28,3 +28,8 @@ it('one parse: Gmail, Outlook and Thunderbird quote blocks and signatures leave 
   const tb = '<p>Reading 123</p><div class="moz-cite-prefix">On 1 Mar, Service wrote:</div><blockquote type="cite">old</blockquote><div class="moz-signature">-- <br>John</div>';
   assert.equal(cleanText(tb), 'Reading 123');
 });
+
+it('hostile text is derived, not failed: 300 KB of "<a " (no tag ever closes) answers with its text', () => {
+  const body = '<a '.repeat(100_000);
+  assert.equal(cleanText(body), body.trim());
+});
