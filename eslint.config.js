@@ -25,13 +25,6 @@ export default tseslint.config(
     },
   },
   {
-    // The HTML body derivation is being rewritten on one streaming htmlparser2 pass, which drops
-    // these regexes (bodies.ts:35 HTML_MARKUP is the known quadratic one). Until that lands they
-    // warn rather than fail; remove this block with the rewrite.
-    files: ['src/conversations/bodies.ts', 'src/conversations/deriveBodies.ts', 'src/conversations/bodiesWorker.ts', 'src/conversations/replyParserSpeedup.ts'],
-    rules: { 'regexp/no-super-linear-backtracking': 'warn', 'regexp/no-super-linear-move': 'warn' },
-  },
-  {
     // Worker threads that must start without the TypeScript loader are plain CommonJS.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },

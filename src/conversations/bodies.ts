@@ -8,7 +8,7 @@ import { renderHtmlBodies } from './renderHtmlBodies.js';
 
 // email-reply-parser knows English sign-offs and many locales' quote headers, but not German
 // closings; German is our first market, so these are cut here.
-const CLOSING = /^\s*(?:mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|(?:viele|beste|liebe|herzliche|sch(?:ö|oe)ne) gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|mfg|vg|lg|best regards|kind regards|regards)\s*[!,.]?\s*$/i;
+const CLOSING = /^\s*(?:mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|(?:viele|beste|liebe|herzliche|sch(?:ö|oe)ne) gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|mfg|vg|lg|best regards|kind regards|regards)(?:\s*[!,.])?\s*$/i;
 const FORWARD_HEADER = /^\s*-{2,}\s*(?:urspr(?:ü|ue)ngliche nachricht|original-nachricht|original message|weitergeleitete nachricht|forwarded message)\s*-{2,}\s*$/i;
 const SENT_FROM = /^\s*(?:sent from my |von meinem \S+ gesendet|gesendet von meinem |get outlook for )/i;
 // A line "On … wrote:" / "Am … schrieb …:" that no container marked (Apple Mail's plain forms).
