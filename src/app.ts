@@ -43,6 +43,7 @@ export interface BuiltApp {
   app: FastifyInstance;
   ctx: AppContext;
   worker: JobWorker | null;
+  hookDispatcher: HookDispatcher;
 }
 
 function loggerOptions(config: Config) {
@@ -157,5 +158,5 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     await intents.settled();
     await db.close();
   });
-  return { app, ctx, worker };
+  return { app, ctx, worker, hookDispatcher };
 }

@@ -20,7 +20,7 @@ const ConfigSchema = Type.Object({
   WORKER_ENABLED: Type.Boolean({ default: true }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
   JOB_MAX_ATTEMPTS: Type.Integer({ default: 5, minimum: 1 }),
-  JOB_LEASE_SECONDS: Type.Integer({ default: 300, minimum: 5 }),
+  JOB_LEASE_SECONDS: Type.Integer({ default: 30, minimum: 5 }),
   REALTIME_BUDGET_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   BODY_THREADS: Type.Integer({ default: -1, minimum: -1, maximum: 32, description: 'worker threads deriving bodyPlain/bodyClean from HTML; -1 = one per spare CPU core (at most 4); 0 = on the event loop, except bodies of 32 KB or more' }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ default: 24 * 3600, minimum: 60 }),
