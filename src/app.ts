@@ -102,10 +102,17 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     reply.header('x-request-id', request.id);
   });
 
+  // under-pressure samples the event loop from its registration on, so its first sample covers
+  // the start itself (schemas compiled, SQLite migrations on the event loop): on a loaded machine
+  // a restarted service refused its first requests with 503. Delay read before two sample
+  // intervals past ready is the start's, not load.
+  let readyAt = Infinity;
+  app.addHook('onReady', async () => { readyAt = performance.now(); });
   await app.register(underPressure, {
     maxEventLoopDelay: 2000,
     retryAfter: 10,
     pressureHandler: (_req, reply, type, value) => {
+      if (type === 'eventLoopDelay' && performance.now() - readyAt < 2000) return;
       reply.code(503).header('retry-after', '10').send({ success: false, error: { code: 'overloaded', message: `service overloaded (${type}: ${value}); retry later` } });
     },
   });
