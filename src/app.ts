@@ -55,11 +55,18 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   // First of the plugins that add routes: its onRoute hook gives each route its access (auth.ts).
   await app.register(authPlugin, { ctx });
-  // Tests turn load shedding off (test/helpers/app.ts): a loaded CI machine would shed their requests.
+  // under-pressure samples the event loop from its registration on, so its first sample covers
+  // the start itself (schemas compiled, SQLite migrations on the event loop): on a loaded machine
+  // a restarted service refused its first requests with 503. Delay read before two sample
+  // intervals past ready is the start's, not load. Tests turn load shedding off
+  // (test/helpers/app.ts): a loaded CI machine would shed their requests.
+  let readyAt = Infinity;
+  app.addHook('onReady', async () => { readyAt = performance.now(); });
   if (config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS > 0) await app.register(underPressure, {
     maxEventLoopDelay: config.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
     retryAfter: 10,
     pressureHandler: (_req, reply, type, value) => {
+      if (type === 'eventLoopDelay' && performance.now() - readyAt < 2000) return;
       reply.code(503).header('retry-after', '10').send({ success: false, error: { code: 'overloaded', message: `service overloaded (${type}: ${value}); retry later` } });
     },
   });

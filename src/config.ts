@@ -31,7 +31,7 @@ const ConfigSchema = Type.Object({
   WORKER_ENABLED: Type.Boolean({ default: true }),
   WORKER_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
   JOB_MAX_ATTEMPTS: Type.Integer({ default: 5, minimum: 1 }),
-  JOB_LEASE_SECONDS: Type.Integer({ default: 300, minimum: 5 }),
+  JOB_LEASE_SECONDS: Type.Integer({ default: 30, minimum: 5 }),
   REALTIME_BUDGET_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   /** Load shedding: 503 + Retry-After while the event loop lags more than this; 0 turns it off. */
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 2000, minimum: 0 }),

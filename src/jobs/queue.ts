@@ -118,3 +118,32 @@ export async function finishQueuedJob(db: Db, jobKey: string): Promise<void> {
 export async function runQueuedJobNow(db: Db, jobKey: string): Promise<void> {
   await db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('job_key', '=', jobKey).where('status', '=', 'queued').execute();
 }
+
+/**
+ * Renews the lease of jobs this worker is still running (the heartbeat): a lease only has to
+ * outlast one heartbeat interval, so a dead worker's jobs are claimable again within one lease
+ * (30 s by default) instead of the whole run time a long lease had to allow for.
+ */
+export async function renewLeases(db: Db, workerId: string, jobIds: number[], leaseMs: number): Promise<number> {
+  if (jobIds.length === 0) return 0;
+  const now = Date.now();
+  const res = await db.kysely.updateTable('jobs').set({ locked_until: now + leaseMs })
+    .where('id', 'in', jobIds).where('locked_by', '=', workerId).where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/**
+ * SQLite has one process (npm run worker refuses to start there), so a running job held by a
+ * worker id that is not alive in this process belongs to a process that died: it is queued again
+ * at once instead of waiting out its lease. Its interrupted attempt still counts.
+ */
+export async function releaseJobsOfDeadWorkers(db: Db, liveWorkerIds: string[]): Promise<number> {
+  const now = Date.now();
+  const res = await db.kysely.updateTable('jobs')
+    .set({ status: 'queued', run_at: now, locked_until: null, locked_by: null, updated_at: now })
+    .where('status', '=', 'running')
+    .where((eb) => eb.or([eb('locked_by', 'is', null), eb('locked_by', 'not in', liveWorkerIds)]))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

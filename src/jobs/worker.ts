@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import type { JobRow } from '../db/schema.js';
-import { claimJob, completeJob, failJob } from './queue.js';
+import { claimJob, completeJob, failJob, releaseJobsOfDeadWorkers, renewLeases } from './queue.js';
 import { Coalescer } from './coalescer.js';
 
 export type TaskHandler = (payload: any, job: JobRow) => Promise<void>;
@@ -20,10 +20,14 @@ export class PermanentFailure extends Error {}
 
 export interface WorkerOptions {
   concurrency: number;
+  /** How long a claim lasts without a heartbeat; renewed every third of it while the job runs. */
   leaseMs: number;
   pollMs?: number;
   logger: FastifyBaseLogger;
 }
+
+/** Worker ids alive in this process: on SQLite, every other holder of a job is dead. */
+const liveWorkers = new Set<string>();
 
 // Polls the jobs table, and wakes at once when this process enqueues (notify), so an idle
 // worker picks a new job up within milliseconds; other processes' jobs are seen on the next poll.
@@ -32,17 +36,39 @@ export class JobWorker {
   private running = 0;
   private stopped = true;
   private inflight = new Set<Promise<void>>();
+  /** Ids of the jobs this worker runs now, for the heartbeat. */
+  private readonly held = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private refillScheduled = false;
   private readonly rounds = new Coalescer(() => this.fill());
 
   constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
 
-  start(): void {
+  /**
+   * Starts polling and the heartbeat. On SQLite it first queues again the jobs a dead process
+   * held (see releaseJobsOfDeadWorkers); on PostgreSQL their short leases run out instead.
+   */
+  async start(): Promise<void> {
+    liveWorkers.add(this.id);
+    if (this.db.kind === 'sqlite') {
+      const released = await releaseJobsOfDeadWorkers(this.db, [...liveWorkers]);
+      if (released > 0) this.opts.logger.warn({ released }, 'queued again the jobs an earlier process was running when it stopped');
+    }
     this.stopped = false;
     this.timer = setInterval(() => this.notify(), this.opts.pollMs ?? 1000);
     this.timer.unref();
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat.unref();
     this.notify();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await renewLeases(this.db, this.id, [...this.held], this.opts.leaseMs);
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'job lease renewal failed; it is retried at the next heartbeat');
+    }
   }
 
   notify(): void {
@@ -72,16 +98,43 @@ export class JobWorker {
       for (let free = this.opts.concurrency - this.running; free > 0 && !this.stopped; free--) {
         const job = await claimJob(this.db, this.id, this.opts.leaseMs);
         if (!job) break;
-        this.running++;
-        const p = this.run(job).finally(() => {
-          this.running--;
-          this.inflight.delete(p);
-          this.refillSoon();
-        });
-        this.inflight.add(p);
+        this.track(job);
       }
     } catch (err) {
       if (!this.stopped) this.opts.logger.error({ err }, 'job claim failed');
+    }
+  }
+
+  private track(job: JobRow): Promise<void> {
+    this.running++;
+    this.held.add(job.id);
+    const p = this.run(job).finally(() => {
+      this.running--;
+      this.held.delete(job.id);
+      this.inflight.delete(p);
+      if (!this.stopped) this.refillSoon();
+    });
+    this.inflight.add(p);
+    return p;
+  }
+
+  /**
+   * Runs every job that is ready now, and waits for those already running, until none is left
+   * (graphile-worker's runOnce): tests assert on what happened after it instead of sleeping.
+   * Jobs scheduled for later (retries in backoff) stay queued. Returns how many jobs it ran.
+   */
+  async drainOnce(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      await this.rounds.settled();
+      await Promise.allSettled([...this.inflight]);
+      const job = await claimJob(this.db, this.id, this.opts.leaseMs);
+      if (job) {
+        ran++;
+        await this.track(job);
+      } else if (this.inflight.size === 0 && !this.rounds.busy) {
+        return ran;
+      }
     }
   }
 
@@ -112,5 +165,7 @@ export class JobWorker {
     if (this.timer) clearInterval(this.timer);
     await this.rounds.settled();
     await Promise.allSettled([...this.inflight]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    liveWorkers.delete(this.id);
   }
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databases, startApp, waitFor, ADMIN, type TestApp } from '../helpers/app.js';
 import { claimJob } from '../../src/jobs/queue.js';
+import { JobWorker } from '../../src/jobs/worker.js';
+import { enqueueJob } from '../../src/jobs/queue.js';
+import { buildTasks } from '../../src/jobs/tasks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,6 +48,67 @@ for (const kind of databases()) {
     }
   });
 
+  it(`a restart runs the jobs a dead process held at once, and marks its interrupted cortex run failed [${kind}]`, async () => {
+    const a = await startApp(kind, { WORKER_ENABLED: 'false' });
+    const pgUrl = a.ctx.config.DATABASE_URL || undefined;
+    const ticket = (await a.call('POST', '/api/mind/ticket?process=batch', { channel: 'email', body: 'Mein Zählerstand ist 4711.' })).json();
+    const conv = (await a.call('GET', `/api/mind/ticket/${ticket.id}/conversation`)).json().conversations[0];
+    // The dead process had claimed the job with a lease far in the future and started its run.
+    const claimed = await claimJob(a.ctx.db, 'worker-of-a-killed-process', kind === 'sqlite' ? 3_600_000 : 50);
+    assert.equal(claimed?.status, 'running');
+    await a.ctx.db.kysely.insertInto('cortex_requests').values({ conversation_id: conv.id, ticket_id: ticket.id, mode: 'batch', provider: 'offline', model: 'x', status: 'running', inputs: '{}', steps: '{}', created_at: Math.floor(Date.now() / 1000) }).execute();
+    await a.app.close();
+    // On SQLite the lease is an hour: only the release at start can make it run now.
+    const b = await startApp(kind, { WORKER_ENABLED: 'false' }, { dataDir: a.dataDir, pgUrl });
+    const worker = new JobWorker(b.ctx.db, buildTasks(b.ctx), { concurrency: 2, leaseMs: 30_000, logger: b.app.log });
+    try {
+      await worker.start();
+      await worker.drainOnce();
+      const job = await b.ctx.db.kysely.selectFrom('jobs').selectAll().where('job_key', '=', `conversation:${conv.id}`).executeTakeFirstOrThrow();
+      assert.deepEqual([job.status, job.attempts], ['done', 2]);
+      const runs = await b.ctx.db.kysely.selectFrom('cortex_requests').select(['status', 'error']).where('conversation_id', '=', conv.id).orderBy('id').execute();
+      assert.deepEqual(runs.map((r) => r.status), ['failed', 'success'], 'the interrupted run is failed, the rerun succeeded');
+      assert.match(runs[0]!.error ?? '', /interrupted/);
+      const ev = await b.ctx.db.kysely.selectFrom('events').select('id').where('conversation_id', '=', conv.id).where('type', '=', 'ticketCreated').execute();
+      assert.equal(ev.length, 1);
+    } finally {
+      await worker.stop();
+      await b.close();
+      await a.close().catch(() => {});
+    }
+  });
+
+  it(`a running job's lease is renewed by the heartbeat, so no other worker takes it while it runs [${kind}]`, async () => {
+    const t = await startApp(kind, { WORKER_ENABLED: 'false' });
+    let release!: () => void;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const worker = new JobWorker(t.ctx.db, {
+      slow: () => { started(); return new Promise<void>((r) => (release = r)); },
+    }, { concurrency: 1, leaseMs: 1200, logger: t.app.log });
+    try {
+      await t.ctx.db.kysely.transaction().execute((trx) => enqueueJob(trx, 'slow', {}, { maxAttempts: 3 }));
+      await worker.start();
+      await running;
+      const first = (await t.ctx.db.kysely.selectFrom('jobs').select('locked_until').where('task', '=', 'slow').executeTakeFirstOrThrow()).locked_until!;
+      // Renewed a whole lease after the claim: without the heartbeat it would have run out by now.
+      const renewed = await waitFor(async () => {
+        const row = await t.ctx.db.kysely.selectFrom('jobs').select(['locked_until', 'status']).where('task', '=', 'slow').executeTakeFirstOrThrow();
+        return row.locked_until! > first + 1200 ? row : null;
+      }, 30_000, 'the lease to be renewed past its first end');
+      assert.equal(renewed.status, 'running');
+      assert.equal(await claimJob(t.ctx.db, 'another-worker', 1200), null, 'a live job is not claimable');
+      release();
+      await worker.drainOnce();
+      const done = await t.ctx.db.kysely.selectFrom('jobs').select(['status', 'attempts', 'locked_until']).where('task', '=', 'slow').executeTakeFirstOrThrow();
+      assert.deepEqual([done.status, done.attempts, done.locked_until], ['done', 1, null], 'ran once, never claimed again');
+    } finally {
+      release?.();
+      await worker.stop();
+      await t.close();
+    }
+  });
+
   it(`kill -9 of a serving process loses no job and processes each message once [${kind}]`, async () => {
     const seed = await startApp(kind, { WORKER_ENABLED: 'false' });
     const pgUrl = seed.ctx.config.DATABASE_URL || undefined;
@@ -53,7 +117,7 @@ for (const kind of databases()) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATA_DIR: seed.dataDir, DATABASE_URL: pgUrl ?? '', LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: '5' },
+      env: { ...process.env, PORT: String(port), DATA_DIR: seed.dataDir, DATABASE_URL: pgUrl ?? '', LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: kind === 'sqlite' ? '3600' : '5' },
       stdio: 'ignore',
     });
     const base = `http://127.0.0.1:${port}`;
@@ -77,7 +141,8 @@ for (const kind of databases()) {
     await new Promise((r) => child.once('exit', r));
     const after = await startApp(kind, { JOB_LEASE_SECONDS: '5' }, { dataDir: seed.dataDir, pgUrl });
     try {
-      // Jobs the killed process held stay "running" until their 5 s lease ends; then they run again.
+      // SQLite: the restart queues the killed process's jobs again at once (their hour-long lease
+      // would otherwise hold them). PostgreSQL: they run again when their 5 s lease runs out.
       await assertProcessedOnce(after, ids);
     } finally {
       await after.close();

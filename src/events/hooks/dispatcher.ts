@@ -149,6 +149,16 @@ export class HookDispatcher {
     return row !== undefined;
   }
 
+  /**
+   * Runs a pass now and resolves when no pass is under way: every event committed before the
+   * call has its delivery rows and jobs. Tests use it (with JobWorker.drainOnce) instead of
+   * sleeping past a poll.
+   */
+  async settled(): Promise<void> {
+    if (!this.stopped) await this.passes.request();
+    await this.passes.settled();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
