@@ -41,6 +41,7 @@ const ConfigSchema = Type.Object({
   AI_API_KEY: Type.String({ default: '' }),
   AI_MODEL: Type.String({ default: 'gpt-4o-mini' }),
   AI_TIMEOUT_MS: Type.Integer({ default: 20_000, minimum: 100 }),
+  INTENT_MODEL_CACHE_DIR: Type.String({ default: '', description: 'trained intent models, keyed by catalogue and code; empty = DATA_DIR/models' }),
   AI_MAX_TEXT_CHARS: Type.Integer({ default: 20_000, minimum: 100, description: 'characters of a message (subject and body) that language detection, intents, extraction and the LLM read' }),
   MESSAGE_BODY_MAX_CHARS: Type.Integer({ default: 1_000_000, minimum: 1000, description: 'body, bodyPlain and bodyClean of one message, each; longer ones get 413' }),
   ATTACHMENT_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'one attachment, decoded' }),

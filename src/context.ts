@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { bootstrap } from './bootstrap.js';
 import { configureBodyThreads } from './conversations/deriveBodies.js';
 import { IntentEngine } from './ai/intentEngine.js';
+import { IntentModelCache } from './ai/intents/modelCache.js';
 import { createLlmProvider, type LlmProvider } from './ai/llm.js';
 import { processRealtime } from './ai/pipeline.js';
 import { FsBlobStore, type BlobStore } from './attachments/blobStore.js';
@@ -47,7 +48,7 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
   await migrateToLatest(db);
   const { secrets } = await bootstrap(db, config, log);
 
-  const intents = new IntentEngine(db, log.child({ component: 'intents' }));
+  const intents = new IntentEngine(db, log.child({ component: 'intents' }), new IntentModelCache(config.INTENT_MODEL_CACHE_DIR || path.join(config.DATA_DIR, 'models')));
   void intents.retrain();
   const ctx: AppContext = {
     config, db, log, secrets, intents, notifyJobs,

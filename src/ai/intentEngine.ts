@@ -2,13 +2,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import { trainIntentModelInWorker } from './intents/trainInWorker.js';
 import { Coalescer } from '../jobs/coalescer.js';
-import { detectIntents, type IntentModel, type IntentPrediction } from './intents/classifier.js';
+import { detectIntents, loadIntentModel, type IntentModel, type IntentPrediction, type TrainingExample } from './intents/classifier.js';
 import { catalogueExamples } from './intents/catalogue.js';
+import { preloadWordVectors } from './intents/embeddings.js';
+import type { IntentModelCache } from './intents/modelCache.js';
 
 /**
  * The serving intent model of the customer's catalogue. Trained at start and again whenever the
  * catalogue changes; the previous model keeps serving until the new one is ready, then it is
- * swapped in at once. Retrain requests during a training coalesce into one more run.
+ * swapped in at once. Retrain requests during a training coalesce into one more run. With a
+ * cache (modelCache.ts) an unchanged catalogue is loaded instead of trained again.
  */
 export class IntentEngine {
   private model: IntentModel | null = null;
@@ -17,8 +20,10 @@ export class IntentEngine {
   private resolveFirst!: () => void;
   version = 0;
   trainedAt: number | null = null;
+  /** Where the serving model came from: trained now, or loaded from the cache. */
+  source: 'trained' | 'cache' | null = null;
 
-  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger) {
+  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly cache: IntentModelCache | null = null) {
     this.firstModel = new Promise((r) => (this.resolveFirst = r));
   }
 
@@ -27,7 +32,7 @@ export class IntentEngine {
   }
 
   info() {
-    return { status: this.status, version: this.version, intents: this.model?.labels.length ?? 0, examples: this.model?.exampleCount ?? 0, trainedAt: this.trainedAt };
+    return { status: this.status, version: this.version, intents: this.model?.labels.length ?? 0, examples: this.model?.exampleCount ?? 0, trainedAt: this.trainedAt, source: this.source };
   }
 
   retrain(): Promise<void> {
@@ -42,16 +47,33 @@ export class IntentEngine {
     try {
       const labels = new Set(examples.map((e) => e.label));
       // A worker thread keeps the HTTP event loop free while a large catalogue trains.
-      const model = labels.size > 0 ? await trainIntentModelInWorker(examples) : null;
-      this.model = model;
+      const found = labels.size > 0 ? await this.trainOrLoad(examples) : null;
+      this.model = found?.model ?? null;
+      this.source = found?.source ?? null;
       this.version++;
       this.trainedAt = Math.floor(Date.now() / 1000);
-      this.log.info({ version: this.version, intents: labels.size, examples: examples.length, ms: Date.now() - started }, 'intent model ready');
+      this.log.info({ version: this.version, source: this.source, intents: labels.size, examples: examples.length, ms: Date.now() - started }, 'intent model ready');
     } catch (err) {
       this.log.error({ err }, 'intent model training failed; the previous model keeps serving');
     } finally {
       this.resolveFirst();
     }
+  }
+
+  private async trainOrLoad(examples: TrainingExample[]): Promise<{ model: IntentModel; source: 'trained' | 'cache' }> {
+    if (!this.cache) return { model: await trainIntentModelInWorker(examples), source: 'trained' };
+    const key = await this.cache.key(examples, (await preloadWordVectors()) !== null);
+    const cached = await this.cache.read(key);
+    if (cached !== null) {
+      try {
+        return { model: loadIntentModel(cached), source: 'cache' };
+      } catch (err) {
+        this.log.warn({ err, key }, 'cached intent model unreadable; training instead');
+      }
+    }
+    const model = await trainIntentModelInWorker(examples);
+    await this.cache.write(key, model.toJSON()).catch((err: unknown) => this.log.warn({ err }, 'could not cache the intent model'));
+    return { model, source: 'trained' };
   }
 
   /** Resolves when no training runs (shutdown waits for it). */

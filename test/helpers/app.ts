@@ -71,6 +71,8 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     ADMIN_PASSWORD: ADMIN.password,
     // Load shedding off: on a loaded machine it would answer the tests' requests 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // One model cache for every test app: the seeded catalogue trains once per code version, not per app.
+    INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'),
     ...env,
   });
   const built = await buildApp(config);
