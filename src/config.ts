@@ -47,6 +47,8 @@ const ConfigSchema = Type.Object({
   ATTACHMENT_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'one attachment, decoded' }),
   ATTACHMENTS_MAX_TOTAL_BYTES: Type.Integer({ default: 100 * 1024 * 1024, minimum: 1024, description: 'all attachments of one request' }),
   ATTACHMENT_FETCH_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'fetching one attachment URL, redirects included' }),
+  ATTACHMENT_FETCH_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 32, description: 'attachment URLs of one request fetched at once' }),
+  ATTACHMENT_FETCH_DEADLINE_MS: Type.Integer({ default: 60_000, minimum: 100, description: 'all attachment URLs of one request together; one still running then is aborted (422)' }),
   OUTBOUND_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated host names, IPs and CIDRs that outbound requests (hooks, attachment URLs) may reach although private' }),
   HOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'one hook delivery attempt, connect to last byte' }),
   HOOK_MAX_ATTEMPTS: Type.Integer({ default: 12, minimum: 1 }),

@@ -3,12 +3,12 @@ import type { Insertable } from 'kysely';
 import type { AttachmentTable } from '../db/schema.js';
 import type { AppContext } from '../context.js';
 import { Invalid, PayloadTooLarge } from '../errors.js';
-import { OutboundError, outboundRequest } from '../net/outbound.js';
 import type { AttachmentInput } from './validateAttachments.js';
 import { decodeBase64 } from './decodeBase64.js';
 import { largeBase64Bytes } from './largeBase64.js';
 import { classify, isImage } from './classify.js';
 import { cidRefs, refsForName } from './inlineImages.js';
+import { fetchAttachmentUrls } from './fetchAttachments.js';
 
 export interface StoredAttachment {
   row: Omit<Insertable<AttachmentTable>, 'conversation_id' | 'ticket_id' | 'created_at'>;
@@ -26,19 +26,22 @@ export interface AttachmentContext {
  * Gets each attachment's bytes (strict base64, or a guarded fetch of its URL), judges them by
  * their magic number, writes them to the blob store and returns the rows to insert. Runs before
  * the transaction; a failure here stores nothing in the database (written blobs that end up
- * unreferenced are swept later). A failed fetch is a 422 naming the attachment, whatever the
- * process mode: the caller learns at once that the file did not arrive.
+ * unreferenced are swept later). All URLs are fetched first, in parallel under one deadline
+ * (fetchAttachments.ts), so a failed or late fetch writes no blob at all. A failed fetch is a 422
+ * naming the attachment, whatever the process mode: the caller learns at once that the file did
+ * not arrive.
  */
 export async function storeAttachments(ctx: AppContext, inputs: AttachmentInput[], msg: AttachmentContext): Promise<StoredAttachment[]> {
   const { ATTACHMENT_MAX_BYTES: maxFile, ATTACHMENTS_MAX_TOTAL_BYTES: maxTotal } = ctx.config;
   const refs = msg.body.includes('cid:') ? cidRefs(msg.body) : [];
+  const fetched = await fetchAttachmentUrls(ctx, inputs);
   const out: StoredAttachment[] = [];
   let total = 0;
   for (const a of inputs) {
     const field = `attachments[${a.index}]`;
     let bytes = a.large
       ? largeBase64Bytes(a.large, `${field}.base64`, maxFile)
-      : a.base64 ? decodeBase64(a.base64, `${field}.base64`, maxFile) : await fetchBytes(ctx, a.url!, `${field}.url`, maxFile);
+      : a.base64 ? decodeBase64(a.base64, `${field}.base64`, maxFile) : fetched.get(a.index)!;
     total += bytes.length;
     if (total > maxTotal) throw new PayloadTooLarge(`attachments: together more than the limit of ${maxTotal} bytes`, field);
     const detected = await classify(bytes);
@@ -78,20 +81,6 @@ export async function storeAttachments(ctx: AppContext, inputs: AttachmentInput[
     });
   }
   return out;
-}
-
-async function fetchBytes(ctx: AppContext, url: string, field: string, maxBytes: number): Promise<Buffer> {
-  try {
-    const res = await outboundRequest(url, { timeoutMs: ctx.config.ATTACHMENT_FETCH_TIMEOUT_MS, maxBytes, allow: ctx.outboundAllow });
-    if (res.status < 200 || res.status >= 300) throw new Invalid(field, `fetching it answered HTTP ${res.status}`, 'attachment_fetch_failed');
-    return res.body;
-  } catch (err) {
-    if (err instanceof OutboundError) {
-      if (err.kind === 'tooLarge') throw new PayloadTooLarge(`${field}: the file is larger than the limit of ${maxBytes} bytes`, field);
-      throw new Invalid(field, `could not be fetched: ${err.message}`, err.kind === 'refused' ? 'attachment_url_refused' : 'attachment_fetch_failed');
-    }
-    throw err;
-  }
 }
 
 /** Display size: EXIF orientations 5-8 are rotated by 90°, so width and height swap. */

@@ -1,13 +1,12 @@
 import type { Transaction } from 'kysely';
 import type { AttachmentRow, ConversationRow, Database, TicketRow } from '../db/schema.js';
-import { Invalid } from '../errors.js';
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
 import { isFirstCustomerMessage } from './firstCustomerMessage.js';
 import { planTicketChanges } from '../tickets/rules.js';
-import { requireAgent } from '../tickets/references.js';
+import { checkReferences, type CheckedReferences } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
 import type { PreparedMessage } from './prepareMessage.js';
 import type { StoredAttachment } from '../attachments/storeAttachments.js';
@@ -30,6 +29,8 @@ export interface InsertOptions {
   /** realtime: the job is the safety net that takes over when the time budget runs out. */
   realtimeBudgetMs: number;
   isNewTicket?: boolean;
+  /** messageReferences(), already run by a caller that inserts before this (ticket create) */
+  references?: CheckedReferences;
 }
 
 export interface InsertedConversation {
@@ -39,10 +40,20 @@ export interface InsertedConversation {
   jobId: number | null;
 }
 
+/** The author of a message: the one named, else the caller for agent messages; customers have none. */
+function authorOf(msg: PreparedMessage, actor: Actor): number | null {
+  return msg.agentId ?? (msg.direction === 'in' ? null : actor.agentId);
+}
+
+/** The reference check (tickets/references.ts) for one message on a ticket of `channel`. */
+export function messageReferences(trx: Transaction<Database>, channel: string, msg: PreparedMessage, actor: Actor): Promise<CheckedReferences> {
+  return checkReferences(trx, { channel, subchannelId: msg.subchannelId, agentId: authorOf(msg, actor), intentIds: msg.intentIds });
+}
+
 /**
- * The write of one message, inside the caller's transaction: checks that need the database
- * (subchannel, agent, intents), the conversation and attachment rows, the ticket update, the
- * events and the AI job. Shared by the store endpoint and ticket create.
+ * The write of one message, inside the caller's transaction: the reference check (unless the
+ * caller ran it before its own inserts), the conversation and attachment rows, the ticket update,
+ * the events and the AI job. Shared by the store endpoint and ticket create.
  */
 export async function insertConversation(
   trx: Transaction<Database>,
@@ -52,26 +63,21 @@ export async function insertConversation(
   actor: Actor,
   opts: InsertOptions,
 ): Promise<InsertedConversation> {
+  // Before the first insert: an unknown reference is a 422 and nothing is written.
+  const refs = opts.references ?? (await messageReferences(trx, ticket.channel, msg, actor));
   const now = nowSeconds();
   const subchannelId = msg.subchannelId ?? ticket.subchannel_id;
   let mailbox: string | null = null;
-  if (msg.subchannelId !== null) {
-    const sc = await trx.selectFrom('subchannels').select(['channel', 'data']).where('id', '=', msg.subchannelId).executeTakeFirst();
-    if (!sc) throw new Invalid('subchannelId', `subchannel ${msg.subchannelId} does not exist`, 'unknown_subchannel');
-    if (sc.channel !== ticket.channel) {
-      throw new Invalid('subchannelId', `subchannel ${msg.subchannelId} belongs to channel ${sc.channel}, not to the ticket's channel ${ticket.channel}`, 'subchannel_channel_mismatch');
-    }
-    mailbox = mailboxOf(sc.data);
+  if (refs.subchannel) {
+    mailbox = mailboxOf(refs.subchannel.data);
   } else if (subchannelId !== null && msg.direction !== 'in') {
     const sc = await trx.selectFrom('subchannels').select('data').where('id', '=', subchannelId).executeTakeFirst();
     mailbox = mailboxOf(sc?.data ?? null);
   }
 
-  // The author of an agent message defaults to the caller; customer messages have none.
-  const agentId = msg.agentId ?? (msg.direction === 'in' ? null : actor.agentId);
-  const agent = agentId !== null ? await requireAgent(trx, agentId) : undefined;
-
-  const intentCodes = await resolveIntentCodes(trx, msg.intentIds);
+  const agentId = authorOf(msg, actor);
+  const agent = refs.agent ?? undefined;
+  const intentCodes = refs.intentCodes;
 
   const isAgentMessage = msg.direction !== 'in';
   const sender = isAgentMessage && agent
@@ -188,15 +194,4 @@ function mailboxOf(data: string | null): string | null {
   const d = JSON.parse(data) as { email?: unknown; address?: unknown };
   const v = d.email ?? d.address;
   return typeof v === 'string' ? v : null;
-}
-
-async function resolveIntentCodes(trx: Transaction<Database>, ids: number[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await trx.selectFrom('ai_agents').select(['id', 'code']).where('id', 'in', ids).execute();
-  const byId = new Map(rows.map((r) => [r.id, r.code]));
-  return ids.map((id, i) => {
-    const code = byId.get(id);
-    if (!code) throw new Invalid(`intentIds[${i}]`, `intent ${id} is not in the AI-agent catalogue (GET /api/mind/aiAgents)`, 'unknown_intent');
-    return code;
-  });
 }

@@ -4,13 +4,12 @@ import type { Actor } from '../auth/actor.js';
 import type { Database, TicketRow } from '../db/schema.js';
 import { nowSeconds } from '../time.js';
 import { prepareMessage, type PreparedMessage } from '../conversations/prepareMessage.js';
-import { insertConversation } from '../conversations/insertConversation.js';
+import { insertConversation, messageReferences } from '../conversations/insertConversation.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
 import { recordEvent } from '../events/eventLog.js';
 import { planTicketChanges } from './rules.js';
 import { loadTicket } from './readTickets.js';
 import { setTicketTags } from './tags.js';
-import { requireAgent } from './references.js';
 import type { TicketCreateBody } from '../http/schemas/ticket.js';
 
 /**
@@ -28,8 +27,10 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   const files = await storeAttachments(ctx, msg.attachments, msg);
 
   const ticketId = await db.writeTransaction(async (trx) => {
-    // Before the ticket insert: an unknown agent would otherwise fail its foreign key (500).
-    if (input.agentId != null) await requireAgent(trx, input.agentId);
+    // Before the ticket insert: an unknown agent, subchannel or intent is a 422 and writes no
+    // ticket (an agent would otherwise fail its foreign key, a 500). The ticket's agentId is also
+    // the message's author (prepareMessage), so this one check covers both.
+    const references = await messageReferences(trx, channel, msg, actor);
     let subchannelId = msg.subchannelId;
     if (subchannelId === null) {
       const def = await trx.selectFrom('subchannels').select('id').where('channel', '=', channel).orderBy('is_default', 'desc').orderBy('id').executeTakeFirst();
@@ -67,10 +68,12 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
     if (!inserted) return updateExisting(trx, externalTicketId!, input, msg.ticketChanges, tagIds, actor);
 
     await setTicketTags(trx, inserted.id, tagIds, 'tags');
-    await insertConversation(trx, inserted, { ...msg, subchannelId }, files, actor, {
+    // The message's subchannel is the ticket's (the default one when none was named).
+    await insertConversation(trx, inserted, msg, files, actor, {
       maxAttempts: config.JOB_MAX_ATTEMPTS,
       realtimeBudgetMs: config.REALTIME_BUDGET_MS,
       isNewTicket: true,
+      references,
     });
     return inserted.id;
   });

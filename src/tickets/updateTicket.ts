@@ -8,7 +8,7 @@ import { recordEvent } from '../events/eventLog.js';
 import { planTicketChanges } from './rules.js';
 import { addRemoveTicketTags, setTicketTags } from './tags.js';
 import { loadTicket, lockTicket } from './readTickets.js';
-import { requireAgent } from './references.js';
+import { checkReferences } from './references.js';
 import type { TicketPatchBody } from '../http/schemas/ticket.js';
 
 /** PATCH /ticket/{id}: one ticket; records a TicketUpdated event with Enneo's payload. */
@@ -40,7 +40,7 @@ export async function updateTickets(ctx: AppContext, patches: Array<TicketPatchB
 async function applyPatch(ctx: AppContext, trx: Transaction<Database>, id: number, patch: TicketPatchBody, actor: Actor, idField: string) {
   const ticket = await lockTicket(trx, ctx.db.kind, id);
   if (!ticket) throw new NotFound('ticket', id, idField);
-  if (patch.agentId != null) await requireAgent(trx, patch.agentId);
+  await checkReferences(trx, { agentId: patch.agentId });
   const workedOnBy = patch.workedOnBy === undefined ? undefined : patch.workedOnBy === null ? null : String(JSON.stringify(patch.workedOnBy));
   const { update, changes } = planTicketChanges(ticket, { ...patch, workedOnBy }, { explicitNulls: true });
   if (patch.tagIds != null) {

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
-import { IdParams, Nullable, Opt } from '../schemas/common.js';
+import { IdParams, Nullable, Offset, Opt } from '../schemas/common.js';
 import { parseAllowList } from '../../net/outbound.js';
 import { createHook, deleteHook, getHook, listDeliveries, listHooks, updateHook } from '../../events/hooks/hookStore.js';
 
@@ -95,7 +95,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       params: IdParams,
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        offset: Type.Optional(Offset),
         status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('cancelled')])),
       }),
     },

@@ -3,7 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { getEvent, searchEvents } from '../../events/searchEvents.js';
 import { EVENT_TYPES, toHookName } from '../../events/eventLog.js';
-import { Filter, IdParams } from '../schemas/common.js';
+import { Filter, IdParams, Offset } from '../schemas/common.js';
+
+// The shared Offset range without its default: query and body are merged (the body wins), so a
+// default 0 filled into the body would override an offset sent in the query.
+const PageOffset = Type.Optional(Type.Integer({ minimum: Offset.minimum, maximum: Offset.maximum }));
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/api/mind/event/search', {
@@ -13,7 +17,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       description: 'Paging and order come as query parameters (Enneo); the body may carry them too. Filter keys `e.*`. `includeTraces` and `format` are accepted.',
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        offset: PageOffset,
         orderByField: Type.Optional(Type.String()),
         orderByDirection: Type.Optional(Type.String()),
         includeTraces: Type.Optional(Type.Boolean()),
@@ -22,7 +26,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       body: Type.Optional(Type.Object({
         filters: Type.Optional(Type.Array(Filter, { maxItems: 50 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        offset: PageOffset,
         orderByField: Type.Optional(Type.String()),
         orderByDirection: Type.Optional(Type.String()),
       }, { additionalProperties: true })),
