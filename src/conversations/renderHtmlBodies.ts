@@ -26,7 +26,7 @@ const HIDDEN = new Set(['head', 'title', 'style', 'script', 'template', 'noscrip
 // Quote and signature containers as Gmail, Thunderbird, Outlook (web and desktop), Apple Mail
 // and GMX/Web.de write them; their content leaves bodyClean.
 const QUOTE_CLASSES = ['gmail_quote', 'moz-cite-prefix', 'moz-forward-container', 'gmail_signature', 'moz-signature', 'yahoo_quoted', 'protonmail_quote'];
-const QUOTE_IDS = new Set(['signature', 'divsignature', 'x_signature']);
+const QUOTE_IDS = new Set(['signature', 'divsignature', 'x_signature', 'ms-outlook-mobile-signature']);
 const QUOTE_NAMES = new Set(['quote', 'quoted-content', 'quotecontent']);
 // Outlook writes its reply header and the quoted mail as siblings of the answer, not inside a
 // container: from these markers on, the rest of the document is history.

@@ -1,5 +1,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cleanText, htmlToPlain } from '../../src/conversations/bodies.js';
 import { MAX_HTML_DEPTH, renderHtmlBodies } from '../../src/conversations/renderHtmlBodies.js';
 
@@ -52,4 +55,23 @@ it('HTML nested past MAX_HTML_DEPTH: the structure is read up to the cap, the re
   assert.deepEqual([quoted.plain, quoted.clean, quoted.capped], ['Neu\n\nAlt', 'Neu', true]);
   const hidden = renderHtmlBodies('<p>Neu</p><template>' + '<div>'.repeat(300) + 'Versteckt');
   assert.deepEqual([hidden.plain, hidden.capped], ['Neu', true]);
+});
+
+// The labelled set (issue 12 item 1): real-shaped mails from Gmail, Outlook web, desktop and iOS,
+// Apple Mail, Thunderbird, Yahoo, GMX and Web.de, in German and English, HTML and plain text;
+// each `name.html` / `name.txt` has its expected bodyClean in `name.expected.txt`.
+const MAILS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/mails');
+const normalised = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+it('the labelled mail set: every bodyClean is the expected one (after whitespace normalisation)', () => {
+  const names = fs.readdirSync(MAILS).filter((f) => !f.endsWith('.expected.txt')).sort();
+  assert.ok(names.length >= 20, `${names.length} mails`);
+  const wrong: string[] = [];
+  for (const name of names) {
+    const body = fs.readFileSync(path.join(MAILS, name), 'utf8');
+    const expected = fs.readFileSync(path.join(MAILS, name.replace(/\.(?:html|txt)$/, '.expected.txt')), 'utf8');
+    const got = cleanText(body);
+    if (normalised(got) !== normalised(expected)) wrong.push(`${name}\n  expected: ${JSON.stringify(normalised(expected))}\n  got:      ${JSON.stringify(normalised(got))}`);
+  }
+  assert.deepEqual(wrong, [], `${names.length - wrong.length}/${names.length} right:\n${wrong.join('\n')}`);
 });
