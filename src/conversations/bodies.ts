@@ -79,6 +79,13 @@ export function bodiesOf(body: string): Bodies {
   return { bodyPlain: body.trim(), bodyClean: cutTrailer(visible) };
 }
 
+/** The derived texts a store asks for (null where the client sent its own), from one parse. */
+export function requestedBodies(body: string, plain: boolean, clean: boolean): { bodyPlain: string | null; bodyClean: string | null } {
+  if (!plain && !clean) return { bodyPlain: null, bodyClean: null };
+  const derived = bodiesOf(body);
+  return { bodyPlain: plain ? derived.bodyPlain : null, bodyClean: clean ? derived.bodyClean : null };
+}
+
 export function htmlToPlain(body: string): string {
   return bodiesOf(body).bodyPlain;
 }
