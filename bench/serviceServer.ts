@@ -9,19 +9,19 @@ import { buildTasks } from '../src/jobs/tasks.js';
 // only this bench process registers.
 const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: 'false' });
 const { app, ctx } = await buildApp(config);
-app.get('/bench/key', { config: { auth: false } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
-app.get('/bench/ticket', { config: { auth: false } }, async () => {
+app.get('/bench/key', { config: { public: true } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
+app.get('/bench/ticket', { config: { public: true } }, async () => {
   const now = Math.floor(Date.now() / 1000);
   return ctx.db.kysely.insertInto('tickets').values({
     direction: 'in', to_emails: '[]', cc_emails: '[]', bcc_emails: '[]', channel: 'email', status: 'open', priority: 'low', subject: 'bench',
     body: '', body_plain: '', body_clean: '', ai_support_level: 'unprocessed', created_at: now, modified_at: now,
   }).returning('id').executeTakeFirstOrThrow();
 });
-app.get('/bench/jobs', { config: { auth: false } }, async () => jobCounts(ctx.db));
+app.get('/bench/jobs', { config: { public: true } }, async () => jobCounts(ctx.db));
 // The drain is timed from this call, so the worker starts here rather than at boot.
 const worker = new JobWorker(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
 ctx.notifyJobs = () => worker.notify();
-app.get('/bench/start-worker', { config: { auth: false } }, async () => {
+app.get('/bench/start-worker', { config: { public: true } }, async () => {
   worker.start();
   return { started: true };
 });

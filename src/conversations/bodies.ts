@@ -21,6 +21,13 @@ const RULE_LINE_CHARS = 300;
 const PARSER_LINE_CHARS = 2000;
 const SIG_SEPARATOR = /^--[\t ]?\r?$/;
 
+// Gmail's plain part wraps a long attribution at 78 columns, often inside the address
+// ("… schrieb Service <" / "service@example.de>:"), so a line and the next are tried together.
+function isAttribution(lines: readonly string[], i: number): boolean {
+  const next = lines[i + 1];
+  return ATTRIBUTION.test(lines[i]!) || (next !== undefined && next.length <= RULE_LINE_CHARS && ATTRIBUTION.test(`${lines[i]!} ${next}`));
+}
+
 // A tag, a comment or a doctype. "Service <service@example.de>" in a plain-text mail is not a
 // tag: a tag name is letters and digits, then whitespace, "/" or ">", and the tag closes before
 // the next "<" (so each "<" scans only to the next one: linear, where `[^>]*` was quadratic).
@@ -46,7 +53,7 @@ function cutTrailer(text: string): string {
     // Closings, separators and headers are short lines; a long one is text, and testing it
     // would make each rule's scan part of the cost of every long line.
     if (line.length > RULE_LINE_CHARS) continue;
-    if (CLOSING.test(line) || FORWARD_HEADER.test(line) || SIG_SEPARATOR.test(line) || SENT_FROM.test(line) || ATTRIBUTION.test(line) || startsHeaderBlock(lines, i)) {
+    if (CLOSING.test(line) || FORWARD_HEADER.test(line) || SIG_SEPARATOR.test(line) || SENT_FROM.test(line) || isAttribution(lines, i) || startsHeaderBlock(lines, i)) {
       end = i;
       break;
     }
@@ -70,6 +77,13 @@ export function bodiesOf(body: string): Bodies {
   // line took 4 s, measured): a mail with a line that long is not a reply shape it knows.
   const visible = body.split('\n').some((l) => l.length > PARSER_LINE_CHARS) ? body : new EmailReplyParser().read(body).getVisibleText();
   return { bodyPlain: body.trim(), bodyClean: cutTrailer(visible) };
+}
+
+/** The derived texts a store asks for (null where the client sent its own), from one parse. */
+export function requestedBodies(body: string, plain: boolean, clean: boolean): { bodyPlain: string | null; bodyClean: string | null } {
+  if (!plain && !clean) return { bodyPlain: null, bodyClean: null };
+  const derived = bodiesOf(body);
+  return { bodyPlain: plain ? derived.bodyPlain : null, bodyClean: clean ? derived.bodyClean : null };
 }
 
 export function htmlToPlain(body: string): string {

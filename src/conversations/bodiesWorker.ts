@@ -1,7 +1,7 @@
 // Worker-thread entry: derives bodyPlain/bodyClean off the event loop (deriveBodies.ts).
 
 import { parentPort } from 'node:worker_threads';
-import { cleanText, htmlToPlain } from './bodies.js';
+import { requestedBodies } from './bodies.js';
 
 export interface BodiesRequest {
   id: number;
@@ -17,7 +17,7 @@ export type BodiesResponse =
 parentPort!.on('message', (req: BodiesRequest) => {
   let res: BodiesResponse;
   try {
-    res = { id: req.id, ok: true, bodyPlain: req.plain ? htmlToPlain(req.body) : null, bodyClean: req.clean ? cleanText(req.body) : null };
+    res = { id: req.id, ok: true, ...requestedBodies(req.body, req.plain, req.clean) };
   } catch (err) {
     res = { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -1,12 +1,13 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { cleanText, htmlToPlain } from './bodies.js';
+import { requestedBodies } from './bodies.js';
 import { workerEntry } from '../workers/workerEntry.js';
 import type { BodiesRequest, BodiesResponse } from './bodiesWorker.js';
 
-// Deriving bodyPlain and bodyClean is most of the store path's CPU: ~0.35 ms for a 2 KB email
-// (more on a slow core), ~170 ms for a 375 KB HTML newsletter, time in which the event loop
-// serves nobody. Bodies go to worker threads instead: with spare cores every body of
+// Deriving bodyPlain and bodyClean is a large share of the store path's CPU: ~0.13 ms for the
+// bench's 2 KB email in isolation (one htmlparser2 pass; more under load), much more for a large
+// HTML newsletter, time in which the event loop serves nobody. It still pays to move it: on 2
+// cores BODY_THREADS=-1 stored 1.6-2.7x the messages of BODY_THREADS=0 (bench, 2026-12-01). Bodies go to worker threads instead: with spare cores every body of
 // OFFLOAD_MIN_CHARS or more, so the event loop keeps to HTTP and SQL; on a single core only
 // bodies of LARGE_BODY_CHARS or more, where one slow body would stall everyone.
 export const LARGE_BODY_CHARS = 32 * 1024;
@@ -45,7 +46,7 @@ export function configureBodyThreads(n: number): void {
 }
 
 function inline(req: BodiesRequest): Derived {
-  return { bodyPlain: req.plain ? htmlToPlain(req.body) : null, bodyClean: req.clean ? cleanText(req.body) : null };
+  return requestedBodies(req.body, req.plain, req.clean);
 }
 
 function settleInline(p: Pending): void {

@@ -1,9 +1,20 @@
 import { Parser } from 'htmlparser2';
 
 // bodyPlain and bodyClean of an HTML mail from one streaming pass of htmlparser2: no DOM, no
-// recursion (the open elements are an array, so 30,000 nested tags cost 30,000 entries, not a
-// stack overflow), and every step is linear in the input. Plain text is everything a reader
+// recursion, and every step of ours is linear in the input. Plain text is everything a reader
 // sees; clean text leaves out what mail clients mark as quoted history or signature.
+
+/**
+ * Open elements past which the structure is no longer read. htmlparser2 12 keeps its open-element
+ * stack with unshift/shift, so each tag costs the current depth: 60,000 nested divs took ~5 s
+ * (measured, with empty handlers). Real mail nests a few dozen deep (Outlook's tables-in-tables
+ * reach ~40); past the cap the rest is read as text (tagsToText), so the message is still derived.
+ */
+export const MAX_HTML_DEPTH = 256;
+// Each "<" scans only to the next "<" or ">": linear, where `<[^>]*>` would be quadratic.
+const TAG = /<[^<>]*>/g;
+/** Inline tags, which join the text around them; every other tag separates words. */
+const INLINE_TAG = /^<\/?(?:[abius]|em|strong|span|font|small|big|sub|sup|code|abbr|mark)(?![\da-z])/i;
 
 /** Elements that start a new line (html-to-text's layout, which the previous renderer used). */
 const BLOCK: ReadonlyMap<string, number> = new Map([
@@ -15,7 +26,7 @@ const HIDDEN = new Set(['head', 'title', 'style', 'script', 'template', 'noscrip
 // Quote and signature containers as Gmail, Thunderbird, Outlook (web and desktop), Apple Mail
 // and GMX/Web.de write them; their content leaves bodyClean.
 const QUOTE_CLASSES = ['gmail_quote', 'moz-cite-prefix', 'moz-forward-container', 'gmail_signature', 'moz-signature', 'yahoo_quoted', 'protonmail_quote'];
-const QUOTE_IDS = new Set(['signature', 'divsignature', 'x_signature']);
+const QUOTE_IDS = new Set(['signature', 'divsignature', 'x_signature', 'ms-outlook-mobile-signature']);
 const QUOTE_NAMES = new Set(['quote', 'quoted-content', 'quotecontent']);
 // Outlook writes its reply header and the quoted mail as siblings of the answer, not inside a
 // container: from these markers on, the rest of the document is history.
@@ -118,6 +129,19 @@ export interface RenderedBodies {
   plain: string;
   /** Clean text before the line rules of replyText.ts (closings, "-- ", forward headers). */
   clean: string;
+  /** Whether the nesting passed MAX_HTML_DEPTH, so the rest was read as text. */
+  capped: boolean;
+}
+
+/**
+ * The text of markup read without its structure: inline tags vanish, other tags become spaces, a stray "<" stays text, and
+ * entities are decoded by a parser that sees no tags at all (so it keeps no stack).
+ */
+function tagsToText(html: string): string {
+  let text = '';
+  const decoder = new Parser({ ontext: (data) => void (text += data) }, { decodeEntities: true });
+  decoder.end(html.replace(TAG, (tag) => (INLINE_TAG.test(tag) ? '' : ' ')).replaceAll('<', '&lt;'));
+  return text;
 }
 
 export function renderHtmlBodies(html: string): RenderedBodies {
@@ -129,6 +153,7 @@ export function renderHtmlBodies(html: string): RenderedBodies {
   let pre = 0;
   let history = false;
   let probe: { mark: number; seen: string } | null = null;
+  let cutAt: number | null = null;
 
   const toClean = () => quoted === 0 && !history;
   const parser = new Parser(
@@ -141,6 +166,11 @@ export function renderHtmlBodies(html: string): RenderedBodies {
           probe = { mark: el.headerMark, seen: '' };
         }
         open.push(el);
+        if (open.length > MAX_HTML_DEPTH && cutAt === null) {
+          // Stop the structural parser after this tag; the rest is read as text below.
+          cutAt = parser.endIndex + 1;
+          parser.pause();
+        }
         if (el.hidden) hidden++;
         if (el.quote) quoted++;
         if (el.pre) pre++;
@@ -190,6 +220,16 @@ export function renderHtmlBodies(html: string): RenderedBodies {
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  parser.end(html);
-  return { plain: plain.text, clean: clean.text };
+  parser.write(html);
+  if (cutAt === null) parser.end();
+  else if (hidden === 0) {
+    const rest = tagsToText(html.slice(cutAt));
+    if (pre > 0) plain.preformatted(rest);
+    else plain.flowing(rest);
+    if (toClean()) {
+      if (pre > 0) clean.preformatted(rest);
+      else clean.flowing(rest);
+    }
+  }
+  return { plain: plain.text, clean: clean.text, capped: cutAt !== null };
 }

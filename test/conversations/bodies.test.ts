@@ -1,6 +1,10 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cleanText, htmlToPlain } from '../../src/conversations/bodies.js';
+import { MAX_HTML_DEPTH, renderHtmlBodies } from '../../src/conversations/renderHtmlBodies.js';
 
 it('bodyClean drops quoted history and signatures of plain-text mails (English and German)', () => {
   assert.equal(cleanText('Hi,\nmy reading is 12345.\n\nOn Mon, 1 Mar 2024 at 10:00, Service <service@example.com> wrote:\n> Please send your reading.\n> Thanks'), 'Hi,\nmy reading is 12345.');
@@ -32,4 +36,42 @@ it('one parse: Gmail, Outlook and Thunderbird quote blocks and signatures leave 
 it('hostile text is derived, not failed: 300 KB of "<a " (no tag ever closes) answers with its text', () => {
   const body = '<a '.repeat(100_000);
   assert.equal(cleanText(body), body.trim());
+});
+
+it('HTML nested past MAX_HTML_DEPTH: the structure is read up to the cap, the rest as text (entities decoded, tags dropped)', () => {
+  const nested = (n: number) => '<p>Vorher</p>' + '<div>'.repeat(n) + 'Z&auml;hlerstand <b>4711</b>, a &lt; b < c' + '</div>'.repeat(n) + '<blockquote>Alt</blockquote>';
+  const shallow = renderHtmlBodies(nested(MAX_HTML_DEPTH - 1));
+  assert.equal(shallow.capped, false);
+  assert.equal(shallow.clean, 'Vorher\n\nZählerstand 4711, a < b < c');
+  for (const n of [MAX_HTML_DEPTH + 1, 60_000]) {
+    const deep = renderHtmlBodies(nested(n));
+    assert.equal(deep.capped, true, `${n} deep`);
+    // Past the cap the blockquote is no longer seen as a quote: derived, not failed.
+    assert.equal(deep.plain, 'Vorher\n\nZählerstand 4711, a < b < c Alt');
+    assert.equal(deep.clean, deep.plain);
+  }
+  // Text past the cap inside a quote stays out of bodyClean; inside a hidden element out of both.
+  const quoted = renderHtmlBodies('<p>Neu</p><blockquote>' + '<div>'.repeat(300) + 'Alt');
+  assert.deepEqual([quoted.plain, quoted.clean, quoted.capped], ['Neu\n\nAlt', 'Neu', true]);
+  const hidden = renderHtmlBodies('<p>Neu</p><template>' + '<div>'.repeat(300) + 'Versteckt');
+  assert.deepEqual([hidden.plain, hidden.capped], ['Neu', true]);
+});
+
+// The labelled set (issue 12 item 1): real-shaped mails from Gmail, Outlook web, desktop and iOS,
+// Apple Mail, Thunderbird, Yahoo, GMX and Web.de, in German and English, HTML and plain text;
+// each `name.html` / `name.txt` has its expected bodyClean in `name.expected.txt`.
+const MAILS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/mails');
+const normalised = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+it('the labelled mail set: every bodyClean is the expected one (after whitespace normalisation)', () => {
+  const names = fs.readdirSync(MAILS).filter((f) => !f.endsWith('.expected.txt')).sort();
+  assert.ok(names.length >= 20, `${names.length} mails`);
+  const wrong: string[] = [];
+  for (const name of names) {
+    const body = fs.readFileSync(path.join(MAILS, name), 'utf8');
+    const expected = fs.readFileSync(path.join(MAILS, name.replace(/\.(?:html|txt)$/, '.expected.txt')), 'utf8');
+    const got = cleanText(body);
+    if (normalised(got) !== normalised(expected)) wrong.push(`${name}\n  expected: ${JSON.stringify(normalised(expected))}\n  got:      ${JSON.stringify(normalised(got))}`);
+  }
+  assert.deepEqual(wrong, [], `${names.length - wrong.length}/${names.length} right:\n${wrong.join('\n')}`);
 });
