@@ -6,6 +6,7 @@ import { finishQueuedJob, runQueuedJobNow } from '../jobs/queue.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
 import { isFirstCustomerMessage } from '../conversations/firstCustomerMessage.js';
 import { nowSeconds } from '../time.js';
+import { lockTicket } from '../tickets/readTickets.js';
 import { aiText } from './aiText.js';
 import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
@@ -61,6 +62,11 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
     };
 
     const committed = await db.transaction().execute(async (trx) => {
+      // The ticket first, as the store locks it (storeConversation.ts): taking the conversation
+      // row first and the ticket second deadlocked on PostgreSQL against a store of the same
+      // ticket (store: ticket → conversation index; here: conversation → ticket). The lock also
+      // serialises two runs of one conversation, so the check below sees the other's commit.
+      await lockTicket(trx, ctx.db.kind, conv.ticket_id);
       const fresh = await trx.selectFrom('conversations').select('cortex_request_id').where('id', '=', conv.id).executeTakeFirst();
       if (!fresh || fresh.cortex_request_id !== null) return false;
       const agents = intents.length
