@@ -1,10 +1,8 @@
 import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
-import { createTicket, waitFor, type TestApp } from '../helpers/app.js';
+import { blobCount, createTicket, waitFor, type TestApp } from '../helpers/app.js';
 import { pdf } from './files.js';
 
 // A file host on 127.0.0.1 (allow-listed by address, so no DNS lookup spaces the connects apart)
@@ -49,18 +47,6 @@ async function counts(t: TestApp) {
   const conversations = (await k.selectFrom('conversations').select('id').execute()).length;
   const attachments = (await k.selectFrom('attachments').select('id').execute()).length;
   return { conversations, attachments, blobs: blobCount(t) };
-}
-
-function blobCount(t: TestApp): number {
-  let n = 0;
-  const walk = (d: string) => {
-    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else n++;
-    }
-  };
-  walk(path.join(t.dataDir, 'blobs'));
-  return n;
 }
 
 describeEachDb('attachment URLs: parallel fetches under a concurrency limit', (app) => {

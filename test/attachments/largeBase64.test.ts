@@ -1,6 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { describeEachDb } from '../helpers/suite.js';
-import { createTicket, type TestApp } from '../helpers/app.js';
+import { blobCount, createTicket, type TestApp } from '../helpers/app.js';
 import { registerJsonBodyParser, findLargeBase64 } from '../../src/http/jsonBody.js';
 import { decodeJsonBase64, largeBase64Of, largeBase64Placeholder, largeBase64Bytes } from '../../src/attachments/largeBase64.js';
 import { decodeBase64 } from '../../src/attachments/decodeBase64.js';
@@ -163,18 +161,6 @@ describe('the JSON body parser', () => {
     await app.close();
   });
 });
-
-function blobCount(t: TestApp): number {
-  let n = 0;
-  const walk = (d: string) => {
-    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
-      if (e.isDirectory()) walk(path.join(d, e.name));
-      else n++;
-    }
-  };
-  walk(path.join(t.dataDir, 'blobs'));
-  return n;
-}
 
 async function counts(t: TestApp) {
   const k = t.ctx.db.kysely;

@@ -116,3 +116,16 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Files in the app's blob store (attachment bytes), to check a refused request wrote none. */
+export function blobCount(t: TestApp): number {
+  let n = 0;
+  const walk = (d: string) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else n++;
+    }
+  };
+  walk(path.join(t.dataDir, 'blobs'));
+  return n;
+}
