@@ -19,6 +19,7 @@ const ConfigSchema = Type.Object({
   ADMIN_EMAIL: Type.String({ default: 'admin@ticketmind.local' }),
   ADMIN_PASSWORD: Type.String({ default: '' }),
   SESSION_SECRET: Type.String({ default: '', description: 'at least 32 characters; generated and kept in the database when empty' }),
+  SECRET_KEY: Type.String({ default: '', description: 'at least 32 characters; encrypts mailbox passwords at rest (AES-256-GCM). Empty = a key file DATA_DIR/secret.key (mode 0600) made on first start; processes sharing one PostgreSQL must share the key' }),
   SESSION_TTL_SECONDS: Type.Integer({ default: 7 * 24 * 3600, minimum: 60 }),
   COOKIE_SECURE: Type.Boolean({ default: false }),
   METRICS_TOKEN: Type.String({ default: '', description: 'when set, GET /metrics needs Authorization: Bearer <METRICS_TOKEN>; empty = /metrics is public' }),
@@ -70,6 +71,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`DATABASE_URL must start with postgres:// (got ${raw.DATABASE_URL.split(':')[0]}:…); leave it empty for SQLite`);
   }
   if (raw.SESSION_SECRET && raw.SESSION_SECRET.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters');
+  if (raw.SECRET_KEY && raw.SECRET_KEY.length < 32) throw new Error('SECRET_KEY must be at least 32 characters');
   return { ...raw, DATA_DIR: dataDir, dbKind, sqliteFile: path.join(dataDir, 'ticketmind.sqlite') };
 }
 

@@ -11,6 +11,7 @@ import { createLlmProvider, type LlmProvider } from './ai/llm.js';
 import { processRealtime } from './ai/pipeline.js';
 import { FsBlobStore, type BlobStore } from './attachments/blobStore.js';
 import { parseAllowList, type OutboundAllow } from './net/outbound.js';
+import { SecretBox } from './secrets/secretBox.js';
 
 /** What use cases need from the running service; built once by buildContext. */
 export interface AppContext {
@@ -18,6 +19,8 @@ export interface AppContext {
   db: Db;
   log: FastifyBaseLogger;
   secrets: { session: string; apiKey: string };
+  /** Encrypts what is kept secret in the database (mailbox passwords); key from SECRET_KEY or DATA_DIR/secret.key. */
+  secretBox: SecretBox;
   /** Wakes this process's job runner (if it runs one) after a commit that enqueued a job. */
   notifyJobs(): void;
   /** Attachment bytes (local files, content-addressed). */
@@ -52,6 +55,7 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
   void intents.retrain();
   const ctx: AppContext = {
     config, db, log, secrets, intents, notifyJobs,
+    secretBox: SecretBox.fromConfig(config),
     llm: createLlmProvider(config),
     blobs: new FsBlobStore(path.join(config.DATA_DIR, 'blobs')),
     outboundAllow: parseAllowList(config.OUTBOUND_ALLOW_HOSTS),

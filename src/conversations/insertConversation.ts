@@ -31,6 +31,8 @@ export interface InsertOptions {
   isNewTicket?: boolean;
   /** messageReferences(), already run by a caller that inserts before this (ticket create) */
   references?: CheckedReferences;
+  /** The mail's RFC 5322 Message-ID (no angle brackets): fetched mail and replies set it. */
+  messageId?: string | null;
 }
 
 export interface InsertedConversation {
@@ -111,6 +113,7 @@ export async function insertConversation(
     contract_id: msg.contractId,
     customer_id: msg.customerId,
     raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
+    message_id: opts.messageId ?? null,
     created_at: msg.createdAt,
     modified_at: now,
     deleted_at: null,

@@ -133,6 +133,8 @@ export interface ConversationTable {
   contract_id: string | null;
   customer_id: string | null;
   raw_data: string | null;
+  /** RFC 5322 Message-ID without angle brackets (mail fetched or sent); unique where set. */
+  message_id: string | null;
   created_at: number;
   modified_at: number;
   deleted_at: number | null;

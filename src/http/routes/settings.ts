@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { AnyObject, IdParams, Nullable, Opt } from '../schemas/common.js';
 import { Channel } from '../schemas/ticket.js';
-import { createSubchannel, deleteSubchannel, listSubchannels } from '../../settings/subchannels.js';
+import { createSubchannel, deleteSubchannel, getSubchannel, listSubchannels, updateSubchannel } from '../../settings/subchannels.js';
 import { createTag, deleteTag, listTags } from '../../settings/tags.js';
 
 const Subchannel = Type.Object({
@@ -31,7 +31,31 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       }, { additionalProperties: true }),
     },
     handler: async (request) => {
-      return { success: true, id: await createSubchannel(ctx.db, request.body) };
+      return { success: true, id: await createSubchannel(ctx.db, ctx.secretBox, request.body) };
+    },
+  });
+  app.get('/api/mind/settings/subchannel/:id', {
+    schema: { tags: ['settings'], summary: 'One subchannel; mailbox passwords are never returned (`passwordSet` says whether one is stored)', params: IdParams, response: { 200: Type.Object({ success: Type.Boolean(), subchannel: Subchannel }) } },
+    handler: async (request) => ({ success: true, subchannel: await getSubchannel(ctx.db, request.params.id) }),
+  });
+  app.patch('/api/mind/settings/subchannel/:id', {
+    config: { admin: true },
+    schema: {
+      tags: ['settings'],
+      summary: 'Change a subchannel (admin); `data` replaces the stored object, a mailbox password left out of it is kept',
+      params: IdParams,
+      body: Type.Object({
+        name: Opt(Type.String({ minLength: 1, maxLength: 200 })),
+        isDefault: Opt(Type.Boolean()),
+        interface: Opt(Type.String({ minLength: 1, maxLength: 40 })),
+        enabled: Opt(Type.Boolean()),
+        data: Opt(AnyObject),
+      }, { additionalProperties: true }),
+      response: { 200: Type.Object({ success: Type.Boolean(), subchannel: Subchannel }) },
+    },
+    handler: async (request) => {
+      await updateSubchannel(ctx.db, ctx.secretBox, request.params.id, request.body);
+      return { success: true, subchannel: await getSubchannel(ctx.db, request.params.id) };
     },
   });
   app.delete('/api/mind/settings/subchannel/:id', {
