@@ -26,7 +26,7 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   const { db, config } = ctx;
   const files = await storeAttachments(ctx, msg.attachments, msg);
 
-  const ticketId = await db.writeTransaction(async (trx) => {
+  const { ticketId, conversationId } = await db.writeTransaction(async (trx) => {
     // Before the ticket insert: an unknown agent, subchannel or intent is a 422 and writes no
     // ticket (an agent would otherwise fail its foreign key, a 500). The ticket's agentId is also
     // the message's author (prepareMessage), so this one check covers both.
@@ -65,19 +65,21 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
       .returningAll()
       .executeTakeFirst();
 
-    if (!inserted) return updateExisting(trx, externalTicketId!, input, msg.ticketChanges, tagIds, actor);
+    if (!inserted) return { ticketId: await updateExisting(trx, externalTicketId!, input, msg.ticketChanges, tagIds, actor), conversationId: null };
 
     await setTicketTags(trx, inserted.id, tagIds, 'tags');
     // The message's subchannel is the ticket's (the default one when none was named).
-    await insertConversation(trx, inserted, msg, files, actor, {
+    const { conversation } = await insertConversation(trx, inserted, msg, files, actor, {
       maxAttempts: config.JOB_MAX_ATTEMPTS,
       realtimeBudgetMs: config.REALTIME_BUDGET_MS,
       isNewTicket: true,
       references,
     });
-    return inserted.id;
+    return { ticketId: inserted.id, conversationId: conversation.id };
   });
   ctx.notifyJobs();
+  // process=realtime: AI runs before the answer, as on store (past the budget the job finishes it).
+  if (conversationId !== null && msg.process === 'realtime') await ctx.processRealtime(conversationId, config.REALTIME_BUDGET_MS);
   return loadTicket(db, ticketId);
 }
 
