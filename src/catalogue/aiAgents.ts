@@ -56,7 +56,7 @@ function checkExamples(ex: Record<string, string[]>) {
 }
 
 export async function createAiAgent(db: Db, input: AiAgentInput & { code: string }) {
-  if (!CODE.test(input.code)) throw new Invalid('code', 'lower-case letters, digits and _ (e.g. ai_agent_meter_reading)');
+  if (!CODE.test(input.code)) throw new Invalid('code', '3 to 100 characters: a lower-case letter, then lower-case letters, digits and _ (no upper case, spaces or ?), e.g. ai_agent_meter_reading');
   const n = names(input.name);
   if (!n.en) throw new Invalid('name', 'required');
   const examples = input.examples ?? {};

@@ -28,7 +28,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.post('/api/mind/aiAgent', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100 }), ...AgentBody }, { additionalProperties: true }) },
+    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100, description: '3 to 100 characters: a lower-case letter, then lower-case letters, digits and _ (no upper case, spaces or punctuation such as ?), e.g. ai_agent_meter_reading; fixed once created, as tickets refer to it', examples: ['ai_agent_meter_reading'] }), ...AgentBody }, { additionalProperties: true }) },
     handler: async (request) => {
       const aiAgent = await createAiAgent(ctx.db, request.body);
       void ctx.intents.retrain();
