@@ -84,7 +84,12 @@ describeEachDb('AI pipeline', (app) => {
     const two = await detect('Ich ziehe nächsten Monat um. Außerdem möchte ich meine Bankverbindung ändern, neue IBAN folgt.');
     const codes = two.intents.map((i: { code: string }) => i.code);
     assert.ok(codes.includes('ai_agent_move') && codes.includes('ai_agent_bank_details_change'), JSON.stringify(two.intents));
-    assert.deepEqual((await detect('Vielen Dank, schönes Wochenende!')).intents, []);
+    const thanks = await detect('Vielen Dank, schönes Wochenende!');
+    assert.deepEqual(thanks.intents, []);
+    // Nothing assigned, yet the ranking shows what the model thinks: five, best first.
+    assert.equal(thanks.ranking.length, 5);
+    for (let i = 1; i < 5; i++) assert.ok(thanks.ranking[i - 1].confidence >= thanks.ranking[i].confidence);
+    assert.equal(de.ranking[0].code, 'ai_agent_move');
   });
 
   it('the catalogue is the customer\'s: a new AI agent retrains the model in the background', async () => {

@@ -6,7 +6,7 @@ import { getCortexRequest } from '../../ai/pipeline.js';
 import { aiText } from '../../ai/aiText.js';
 import { detectLanguage } from '../../ai/language.js';
 import { NotFound } from '../../errors.js';
-import { IdParams, Opt } from '../schemas/common.js';
+import { IdParams, Nullable, Opt } from '../schemas/common.js';
 
 const Examples = Type.Record(Type.String({ maxLength: 5 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 10_000 }));
 const Name = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ de: Type.Optional(Type.String({ maxLength: 200 })), en: Type.Optional(Type.String({ maxLength: 200 })) })]);
@@ -16,6 +16,8 @@ const AgentBody = {
   examples: Opt(Examples),
   enabled: Opt(Type.Boolean()),
 };
+
+const IntentScore = Type.Object({ code: Type.String(), confidence: Type.Number({ minimum: 0, maximum: 1, description: 'calibrated on held-out examples of the catalogue' }) });
 
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/aiAgents', {
@@ -61,12 +63,23 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   app.post('/api/mind/intent/detect', {
     schema: {
       tags: ['intents'],
-      summary: 'Detect the intents of a text without storing anything',
+      summary: 'Detect the intents of a text without storing anything: the intents the pipeline would assign, and the model\'s top 5 without a threshold',
       body: Type.Object({ subject: Opt(Type.String({ maxLength: 2000 })), body: Type.String({ minLength: 1, maxLength: 100_000 }), language: Opt(Type.String({ maxLength: 5 })) }),
+      response: {
+        200: Type.Object({
+          success: Type.Boolean(),
+          language: Nullable(Type.String()),
+          intents: Type.Array(IntentScore, { description: 'what the pipeline would assign: confidence at or above the model\'s threshold (GET /api/mind/intent/model)' }),
+          ranking: Type.Array(IntentScore, { description: 'the model\'s best five, without a threshold' }),
+        }),
+      },
     },
     handler: async (request) => {
       const text = aiText([request.body.subject, request.body.body], ctx.config.AI_MAX_TEXT_CHARS);
-      return { success: true, language: request.body.language ?? detectLanguage(text), intents: await ctx.intents.detect(text) };
+      const [intents, ranking] = await Promise.all([ctx.intents.detect(text), ctx.intents.rank(text, 5)]);
+      // `intents` are what the pipeline would assign (above the model's threshold); `ranking` is
+      // what the model thinks, threshold or not, so a customer can see why nothing was assigned.
+      return { success: true, language: request.body.language ?? detectLanguage(text), intents, ranking };
     },
   });
   app.get('/api/mind/cortex/:id', {
