@@ -51,7 +51,7 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
   await migrateToLatest(db);
   const { secrets } = await bootstrap(db, config, log);
 
-  const intents = new IntentEngine(db, log.child({ component: 'intents' }), new IntentModelCache(config.INTENT_MODEL_CACHE_DIR || path.join(config.DATA_DIR, 'models')));
+  const intents = new IntentEngine(db, log.child({ component: 'intents' }), new IntentModelCache(config.INTENT_MODEL_CACHE_DIR || path.join(config.DATA_DIR, 'models')), config.INTENT_TARGET_PRECISION);
   void intents.retrain();
   const ctx: AppContext = {
     config, db, log, secrets, intents, notifyJobs,

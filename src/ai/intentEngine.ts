@@ -23,7 +23,7 @@ export class IntentEngine {
   /** Where the serving model came from: trained now, or loaded from the cache. */
   source: 'trained' | 'cache' | null = null;
 
-  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly cache: IntentModelCache | null = null) {
+  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly cache: IntentModelCache | null = null, private readonly targetPrecision = 0.95) {
     this.firstModel = new Promise((r) => (this.resolveFirst = r));
   }
 
@@ -32,7 +32,12 @@ export class IntentEngine {
   }
 
   info() {
-    return { status: this.status, version: this.version, intents: this.model?.labels.length ?? 0, examples: this.model?.exampleCount ?? 0, trainedAt: this.trainedAt, source: this.source };
+    return {
+      status: this.status, version: this.version, intents: this.model?.labels.length ?? 0, examples: this.model?.exampleCount ?? 0, trainedAt: this.trainedAt, source: this.source,
+      // What an assigned intent promises: the threshold, and how it was chosen from held-out examples.
+      thresholds: this.model ? { ...this.model.detectDefaults } : null,
+      calibration: this.model?.calibration ?? null,
+    };
   }
 
   retrain(): Promise<void> {
@@ -61,8 +66,9 @@ export class IntentEngine {
   }
 
   private async trainOrLoad(examples: TrainingExample[]): Promise<{ model: IntentModel; source: 'trained' | 'cache' }> {
-    if (!this.cache) return { model: await trainIntentModelInWorker(examples), source: 'trained' };
-    const key = await this.cache.key(examples, (await preloadWordVectors()) !== null);
+    const options = { targetPrecision: this.targetPrecision };
+    if (!this.cache) return { model: await trainIntentModelInWorker(examples, options), source: 'trained' };
+    const key = await this.cache.key(examples, (await preloadWordVectors()) !== null, options);
     const cached = await this.cache.read(key);
     if (cached !== null) {
       try {
@@ -71,7 +77,7 @@ export class IntentEngine {
         this.log.warn({ err, key }, 'cached intent model unreadable; training instead');
       }
     }
-    const model = await trainIntentModelInWorker(examples);
+    const model = await trainIntentModelInWorker(examples, options);
     await this.cache.write(key, model.toJSON()).catch((err: unknown) => this.log.warn({ err }, 'could not cache the intent model'));
     return { model, source: 'trained' };
   }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrainingExample } from './classifier.js';
+import type { TrainingExample, TrainOptions } from './classifier.js';
 
 // Training the seeded catalogue costs seconds of CPU, and every start trained it again although
 // nothing had changed. A trained model is kept on disk under a key of everything it was trained
@@ -29,8 +29,8 @@ function intentCodeHash(): Promise<string> {
 export class IntentModelCache {
   constructor(private readonly dir: string) {}
 
-  async key(examples: readonly TrainingExample[], wordVectors: boolean): Promise<string> {
-    const h = crypto.createHash('sha256').update(await intentCodeHash()).update(wordVectors ? 'vectors' : 'no-vectors');
+  async key(examples: readonly TrainingExample[], wordVectors: boolean, options: TrainOptions = {}): Promise<string> {
+    const h = crypto.createHash('sha256').update(await intentCodeHash()).update(wordVectors ? 'vectors' : 'no-vectors').update(JSON.stringify(options));
     for (const e of examples) h.update('\0').update(e.label).update('\u0001').update(e.text);
     return h.digest('hex');
   }
