@@ -44,9 +44,9 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b
 
 /** Precision (y) against coverage (x), one line per benchmark, threshold points labelled. */
 export async function writeCurvePlot(curves: { name: string; points: CurvePoint[] }[]): Promise<string> {
-  const W = 760;
+  const W = 960;
   const H = 520;
-  const m = { l: 70, r: 200, t: 30, b: 60 };
+  const m = { l: 70, r: 400, t: 30, b: 60 };
   const x = (c: number) => m.l + c * (W - m.l - m.r);
   const yMin = 0.5;
   const y = (p: number) => m.t + (1 - (Math.max(p, yMin) - yMin) / (1 - yMin)) * (H - m.t - m.b);
