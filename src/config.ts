@@ -51,6 +51,14 @@ const ConfigSchema = Type.Object({
   ATTACHMENT_FETCH_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'fetching one attachment URL, redirects included' }),
   ATTACHMENT_FETCH_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 32, description: 'attachment URLs of one request fetched at once' }),
   ATTACHMENT_FETCH_DEADLINE_MS: Type.Integer({ default: 60_000, minimum: 100, description: 'all attachment URLs of one request together; one still running then is aborted (422)' }),
+  BLOB_STORE: Type.Union([Type.Literal('fs'), Type.Literal('s3')], { default: 'fs', description: 'where attachment bytes live: fs = DATA_DIR/blobs, s3 = the S3_* bucket (shared by several processes)' }),
+  S3_BUCKET: Type.String({ default: '', description: 'BLOB_STORE=s3: the bucket (it must exist)' }),
+  S3_PREFIX: Type.String({ default: 'blobs/', description: 'key prefix inside the bucket' }),
+  S3_REGION: Type.String({ default: 'us-east-1' }),
+  S3_ENDPOINT: Type.String({ default: '', description: 'an S3-compatible endpoint (MinIO, Ceph …); empty = AWS' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false, description: 'bucket in the path instead of the host name (MinIO and most S3-compatible servers need true)' }),
+  S3_ACCESS_KEY_ID: Type.String({ default: '', description: 'empty = the AWS SDK default credential chain (env, profile, instance role)' }),
+  S3_SECRET_ACCESS_KEY: Type.String({ default: '' }),
   OUTBOUND_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated host names, IPs and CIDRs that outbound requests (hooks, attachment URLs) may reach although private' }),
   HOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'one hook delivery attempt, connect to last byte' }),
   HOOK_MAX_ATTEMPTS: Type.Integer({ default: 12, minimum: 1 }),
@@ -72,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`DATABASE_URL must start with postgres:// (got ${raw.DATABASE_URL.split(':')[0]}:…); leave it empty for SQLite`);
   }
   if (raw.SESSION_SECRET && raw.SESSION_SECRET.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters');
+  if (raw.BLOB_STORE === 's3' && !raw.S3_BUCKET) throw new Error('BLOB_STORE=s3 needs S3_BUCKET');
   if (raw.SECRET_KEY && raw.SECRET_KEY.length < 32) throw new Error('SECRET_KEY must be at least 32 characters');
   return { ...raw, DATA_DIR: dataDir, dbKind, sqliteFile: path.join(dataDir, 'ticketmind.sqlite') };
 }

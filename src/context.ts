@@ -9,7 +9,7 @@ import { IntentEngine } from './ai/intentEngine.js';
 import { IntentModelCache } from './ai/intents/modelCache.js';
 import { createLlmProvider, type LlmProvider } from './ai/llm.js';
 import { processRealtime } from './ai/pipeline.js';
-import { FsBlobStore, type BlobStore } from './attachments/blobStore.js';
+import { openBlobStore, type BlobStore } from './attachments/blobStore.js';
 import { parseAllowList, type OutboundAllow } from './net/outbound.js';
 import { SecretBox } from './secrets/secretBox.js';
 
@@ -23,7 +23,7 @@ export interface AppContext {
   secretBox: SecretBox;
   /** Wakes this process's job runner (if it runs one) after a commit that enqueued a job. */
   notifyJobs(): void;
-  /** Attachment bytes (local files, content-addressed). */
+  /** Attachment bytes (local files or S3, content-addressed). */
   blobs: BlobStore;
   /** OUTBOUND_ALLOW_HOSTS, parsed once: private hosts that outbound requests may reach. */
   outboundAllow: OutboundAllow;
@@ -57,7 +57,7 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
     config, db, log, secrets, intents, notifyJobs,
     secretBox: SecretBox.fromConfig(config),
     llm: createLlmProvider(config),
-    blobs: new FsBlobStore(path.join(config.DATA_DIR, 'blobs')),
+    blobs: await openBlobStore(config),
     outboundAllow: parseAllowList(config.OUTBOUND_ALLOW_HOSTS),
     processRealtime: (conversationId, budgetMs) => processRealtime(ctx, conversationId, budgetMs),
   };

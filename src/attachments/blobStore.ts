@@ -2,12 +2,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
-/** Where attachment bytes live. Content-addressed: the key is the SHA-256 of the bytes. */
+/**
+ * Where attachment bytes live: local files (the default) or an S3-compatible bucket
+ * (BLOB_STORE=s3, s3BlobStore.ts). Content-addressed: the key is the SHA-256 of the bytes.
+ */
 export interface BlobStore {
   put(bytes: Buffer): Promise<{ key: string; created: boolean }>;
   read(key: string): Promise<Buffer>;
-  stream(key: string): fs.ReadStream;
+  /** The bytes as a stream, for serving them without holding them in memory. */
+  stream(key: string): Promise<Readable>;
   /** Deletes blobs no attachment refers to and untouched for `graceMs` (their transaction failed). */
   sweep(isReferenced: (key: string) => Promise<boolean>, graceMs: number): Promise<number>;
 }
@@ -44,7 +49,7 @@ export class FsBlobStore implements BlobStore {
     return fsp.readFile(this.pathOf(key));
   }
 
-  stream(key: string): fs.ReadStream {
+  async stream(key: string): Promise<Readable> {
     return fs.createReadStream(this.pathOf(key));
   }
 
@@ -64,4 +69,17 @@ export class FsBlobStore implements BlobStore {
     await walk(this.dir);
     return removed;
   }
+}
+
+/** The store BLOB_STORE names. The AWS SDK is loaded only when it is used. */
+export async function openBlobStore(config: {
+  BLOB_STORE: string; DATA_DIR: string; S3_BUCKET: string; S3_PREFIX: string; S3_REGION: string; S3_ENDPOINT: string;
+  S3_FORCE_PATH_STYLE: boolean; S3_ACCESS_KEY_ID: string; S3_SECRET_ACCESS_KEY: string;
+}): Promise<BlobStore> {
+  if (config.BLOB_STORE !== 's3') return new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const { S3BlobStore } = await import('./s3BlobStore.js');
+  return new S3BlobStore({
+    bucket: config.S3_BUCKET, prefix: config.S3_PREFIX, region: config.S3_REGION, endpoint: config.S3_ENDPOINT,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
 }

@@ -31,7 +31,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('cache-control', 'private, max-age=3600');
-      return reply.send(ctx.blobs.stream(a.blob_key));
+      return reply.send(await ctx.blobs.stream(a.blob_key));
     },
   });
 };
