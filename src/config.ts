@@ -64,6 +64,7 @@ const ConfigSchema = Type.Object({
   SMTP_SOCKET_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100, description: 'sending a reply: silence on an open SMTP connection' }),
   SMTP_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, description: 'attempts of one reply on 4xx answers and network errors before it is failed; a 5xx fails at once' }),
   SMTP_RETRY_BASE_MS: Type.Integer({ default: 60_000, minimum: 0, description: 'first retry delay of a reply; doubles per attempt with jitter, capped at one hour' }),
+  SMTP_MAX_PER_MINUTE: Type.Integer({ default: 60, minimum: 0, description: 'replies one mailbox sends per minute; past it a reply waits for the next free minute (0 = no limit)' }),
   REPLY_TEST_KILL_AFTER_SMTP: Type.Boolean({ default: false, description: 'test only (honoured with NODE_ENV=test): the process kills itself with SIGKILL right after the SMTP server accepted a reply, before recording it' }),
 });
 

@@ -5,7 +5,8 @@ import { nowSeconds } from '../time.js';
 import { fromJson } from '../db/json.js';
 import { composeMail } from './composeMail.js';
 import { smtpSend, SmtpSendError } from './smtpSend.js';
-import { sendingMailbox } from './delivery.js';
+import { SEND_REPLY_TASK, sendingMailbox } from './delivery.js';
+import { enqueueJob } from '../jobs/queue.js';
 
 /**
  * The send job of one reply, at most once per conversation:
@@ -35,6 +36,13 @@ export function sendReplyTask(ctx: AppContext) {
     const mailbox = await sendingMailbox(ctx, row.subchannel_id).catch(() => null);
     if (!mailbox || !row.message_id) {
       await settle(ctx, row.id, 'queued', { delivery_status: 'failed', delivery_error: `not sent: subchannel ${row.subchannel_id ?? 'none'} has no SMTP settings and address any more` });
+      return;
+    }
+    const wait = await rateLimitWaitMs(ctx, row.subchannel_id!);
+    if (wait > 0) {
+      // Deferred, not failed: a new job at the next free minute, so waiting uses up no attempt.
+      await settle(ctx, row.id, 'queued', { delivery_error: `waiting: mailbox ${row.subchannel_id} sent ${config.SMTP_MAX_PER_MINUTE} replies in the last minute (SMTP_MAX_PER_MINUTE)` });
+      await enqueueJob(db.kysely, SEND_REPLY_TASK, payload, { runAt: Date.now() + wait, maxAttempts: job.max_attempts });
       return;
     }
     let mail;
@@ -99,6 +107,12 @@ async function recordFailure(ctx: AppContext, row: ConversationRow, job: JobRow,
     await settle(ctx, row.id, 'sending', { delivery_status: 'failed', delivery_error: `refused by the SMTP server: ${said}`.slice(0, 2000), smtp_response: e.response });
     return;
   }
+  // Our own message or envelope is wrong for this server (larger than its SIZE, no valid
+  // recipient): no attempt can succeed.
+  if (e.responseCode === null && (e.code === 'EMESSAGE' || e.code === 'EENVELOPE') && !e.duringData) {
+    await settle(ctx, row.id, 'sending', { delivery_status: 'failed', delivery_error: `not sent: ${e.message}`.slice(0, 2000) });
+    return;
+  }
   if (e.responseCode === null && e.duringData) {
     await settle(ctx, row.id, 'sending', { delivery_status: 'failed', delivery_error: `unknown: the connection broke while the message was being handed over (${e.message}); check the customer's mailbox, then resend`.slice(0, 2000) });
     return;
@@ -139,4 +153,21 @@ async function attachmentsOf(ctx: AppContext, conversationId: number) {
     out.push({ row, content: await ctx.blobs.read(row.blob_key) });
   }
   return out;
+}
+
+/**
+ * Time until this mailbox may send again under SMTP_MAX_PER_MINUTE (0: now). Counted from the
+ * sends the database holds, so it holds across processes — approximately: two processes can
+ * both see the last free slot.
+ */
+async function rateLimitWaitMs(ctx: AppContext, subchannelId: number): Promise<number> {
+  const limit = ctx.config.SMTP_MAX_PER_MINUTE;
+  if (limit === 0) return 0;
+  const since = nowSeconds() - 60;
+  const recent = await ctx.db.kysely.selectFrom('conversations').select('sent_at')
+    .where('subchannel_id', '=', subchannelId).where('sent_at', 'is not', null).where('sent_at', '>', since)
+    .orderBy('sent_at', 'desc').limit(limit).execute();
+  if (recent.length < limit) return 0;
+  const oldest = recent[recent.length - 1]!.sent_at!;
+  return Math.max(1000, (oldest - since) * 1000);
 }

@@ -30,6 +30,8 @@ export class SmtpSendError extends Error {
     readonly response: string | null,
     /** true when the message had been handed to the server when the error happened */
     readonly duringData: boolean,
+    /** nodemailer's error code (ECONNECTION, ETIMEDOUT, EAUTH, EENVELOPE, EMESSAGE …) */
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = 'SmtpSendError';
@@ -48,7 +50,7 @@ function asSendError(err: unknown, duringData: boolean): SmtpSendError {
   const code = typeof e.responseCode === 'number' ? e.responseCode : null;
   const response = typeof e.response === 'string' ? e.response.slice(0, 1000) : null;
   const what = [e.code, e.command].filter(Boolean).join(' ');
-  return new SmtpSendError(`${what ? `${what}: ` : ''}${e.message ?? String(err)}`.slice(0, 1000), code, response, duringData && code === null);
+  return new SmtpSendError(`${what ? `${what}: ` : ''}${e.message ?? String(err)}`.slice(0, 1000), code, response, duringData && code === null, e.code ?? null);
 }
 
 export async function smtpSend(smtp: SmtpSettings, envelope: { from: string; to: string[] }, raw: Buffer, timeouts: SmtpTimeouts): Promise<SmtpResult> {
@@ -63,17 +65,25 @@ export async function smtpSend(smtp: SmtpSettings, envelope: { from: string; to:
     socketTimeout: timeouts.socketMs,
   });
   const progress: { stage: 'before' | 'data' } = { stage: 'before' };
-  // An 'error' event without a listener would crash the process; the callbacks below get it too.
-  let lastError: unknown = null;
-  conn.on('error', (err) => { lastError = err; });
+  // SMTPConnection reports a refused connect, a TLS failure or a dropped socket only as an
+  // 'error' or 'end' event, not through the pending step's callback: every step races them.
+  const broken = new Promise<never>((_resolve, reject) => {
+    conn.once('error', reject);
+    conn.once('end', () => reject(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' })));
+  });
+  broken.catch(() => {});
+  // Later errors (after the first one settled the attempt) must not become an unhandled 'error' event.
+  conn.on('error', () => {});
+  const step = <T>(run: (done: (err: unknown, value?: T) => void) => void): Promise<T> =>
+    Promise.race([new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T)))), broken]);
   try {
-    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    await step<void>((done) => conn.connect((err) => done(err)));
     if (smtp.user) {
-      await new Promise<void>((resolve, reject) => conn.login({ user: smtp.user!, pass: smtp.password ?? '' }, (err) => (err ? reject(err) : resolve())));
+      await step<void>((done) => conn.login({ user: smtp.user!, pass: smtp.password ?? '' }, (err) => done(err)));
     }
-    const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
+    const info = await step<SMTPConnection.SentMessageInfo>((done) => {
       progress.stage = 'data';
-      conn.send(envelope, raw, (err, i) => (err ? reject(err) : resolve(i)));
+      conn.send(envelope, raw, (err, i) => done(err, i));
     });
     conn.quit();
     return {
@@ -85,7 +95,7 @@ export async function smtpSend(smtp: SmtpSettings, envelope: { from: string; to:
     conn.close();
     // nodemailer reports RCPT rejections before DATA through send's callback: no message went out.
     const e = err as NodemailerError;
-    const beforeData = e.command === 'RCPT TO' || e.command === 'MAIL FROM' || e.code === 'EENVELOPE';
-    throw asSendError(err ?? lastError, progress.stage === 'data' && !beforeData);
+    const beforeData = e.command === 'RCPT TO' || e.command === 'MAIL FROM' || e.code === 'EENVELOPE' || (e.code === 'EMESSAGE' && e.command === 'MAIL FROM');
+    throw asSendError(err, progress.stage === 'data' && !beforeData);
   }
 }

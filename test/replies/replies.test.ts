@@ -147,6 +147,18 @@ describeEachDb('replies by mail', (app) => {
     assert.match(c.deliveryError, /535/);
   }, { auth: { user: 'service', pass: 'right' } }));
 
+  it('a refused connection is retried (nothing can have gone out) and fails after SMTP_MAX_ATTEMPTS saying so', async () => {
+    const t = app();
+    const gone = await SmtpSink.start();
+    await gone.close(); // its port is now closed: every connect is refused
+    const ticketId = await ticketOn(t, await mailboxOn(t, gone));
+    const res = await reply(t, ticketId, { body: '<p>Antwort</p>' });
+    await drain(t);
+    const c = await conversation(t, ticketId, res.json().conversationId);
+    assert.equal(c.deliveryStatus, 'failed');
+    assert.match(c.deliveryError, /^not sent after 3 attempts: .*ECONNREFUSED/);
+  });
+
   it('a draft is never sent until /send; then it is sent once and /send again is a 409', () => withSink(async (sink, t) => {
     const ticketId = await ticketOn(t, await mailboxOn(t, sink));
     const res = await reply(t, ticketId, { body: '<p>Entwurf</p>', isDraft: true });
@@ -289,3 +301,28 @@ describeEachDb('replies without a mailbox', (app) => {
     assert.ok(ticket.firstResponseAt && ticket.lastAgentMessageAt);
   });
 });
+
+describeEachDb('the per-mailbox send rate', (app) => {
+  it('past SMTP_MAX_PER_MINUTE a reply waits queued for a later job, using up no attempt', async () => {
+    const t = app();
+    const sink = await SmtpSink.start();
+    try {
+      const ticketId = await ticketOn(t, await mailboxOn(t, sink));
+      const a = (await reply(t, ticketId, { body: '<p>eins</p>' })).json().conversation;
+      await drain(t);
+      const b = (await reply(t, ticketId, { body: '<p>zwei</p>' })).json().conversation;
+      await drain(t);
+      assert.equal(sink.accepted.length, 1);
+      assert.equal((await conversation(t, ticketId, a.id)).deliveryStatus, 'sent');
+      const waiting = await conversation(t, ticketId, b.id);
+      assert.equal(waiting.deliveryStatus, 'queued');
+      assert.match(waiting.deliveryError, /SMTP_MAX_PER_MINUTE/);
+      const jobs = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'sendReply').where('payload', 'like', `%"conversationId":${b.id},%`).orderBy('id').execute();
+      assert.deepEqual(jobs.map((j) => j.status), ['done', 'queued']);
+      assert.equal(jobs[1]!.attempts, 0);
+      assert.ok(jobs[1]!.run_at > Date.now(), 'the next job waits for a free minute');
+    } finally {
+      await sink.close();
+    }
+  });
+}, { SMTP_MAX_PER_MINUTE: '1' });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DbKind } from '../dialect.js';
 
 // Replies (issue 13): the delivery of an outgoing conversation, and the ticket's agent-reply times.
@@ -16,6 +16,8 @@ export function repliesMigration(_kind: DbKind) {
       await db.schema.alterTable('conversations').addColumn('delivery_error', 'text').execute();
       await db.schema.alterTable('conversations').addColumn('smtp_response', 'text').execute();
       await db.schema.alterTable('conversations').addColumn('sent_at', 'bigint').execute();
+      // The per-mailbox send rate (SMTP_MAX_PER_MINUTE) counts a mailbox's recent sends: only sent rows are in it.
+      await db.schema.createIndex('conversations_sent_idx').on('conversations').columns(['subchannel_id', 'sent_at']).where(sql.ref('sent_at'), 'is not', null).execute();
       await db.schema.alterTable('tickets').addColumn('first_response_at', 'bigint').execute();
       await db.schema.alterTable('tickets').addColumn('last_agent_message_at', 'bigint').execute();
     },
