@@ -1,5 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describeEachDb } from '../helpers/suite.js';
 import { defaultSubchannel, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtpSink.js';
@@ -157,6 +158,49 @@ describeEachDb('replies by mail', (app) => {
     const c = await conversation(t, ticketId, res.json().conversationId);
     assert.equal(c.deliveryStatus, 'failed');
     assert.match(c.deliveryError, /^not sent after 3 attempts: .*ECONNREFUSED/);
+  });
+
+  it('a connection that breaks after the message was handed over, with no answer, is failed as unknown and not retried', async () => {
+    const t = app();
+    // A stub SMTP server that takes the whole message and then hangs up instead of answering.
+    let transfers = 0;
+    const server = net.createServer((socket) => {
+      let inData = false;
+      let buf = '';
+      socket.write('220 stub ESMTP\r\n');
+      socket.on('data', (d: Buffer) => {
+        buf += d.toString('latin1');
+        if (inData) {
+          if (buf.includes('\r\n.\r\n')) { transfers++; socket.destroy(); }
+          return;
+        }
+        let nl;
+        while ((nl = buf.indexOf('\r\n')) >= 0) {
+          const line = buf.slice(0, nl).toUpperCase();
+          buf = buf.slice(nl + 2);
+          if (line.startsWith('EHLO') || line.startsWith('HELO')) socket.write('250 stub\r\n');
+          else if (line.startsWith('DATA')) { inData = true; socket.write('354 go ahead\r\n'); return; }
+          else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const sub = await t.call('POST', '/api/mind/settings/subchannel', { channel: 'email', name: 'Stub', data: { email: MAILBOX_EMAIL, smtp: { host: '127.0.0.1', port, secure: false } } });
+      assert.equal(sub.statusCode, 200, sub.body);
+      const ticketId = await ticketOn(t, sub.json().id as number);
+      const res = await reply(t, ticketId, { body: '<p>Antwort</p>' });
+      await drain(t);
+      assert.equal(transfers, 1, 'one transfer, no retry');
+      const c = await conversation(t, ticketId, res.json().conversationId);
+      assert.equal(c.deliveryStatus, 'failed');
+      assert.match(c.deliveryError, /^unknown: the connection broke while the message was being handed over .*check the customer's mailbox, then resend$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a draft is never sent until /send; then it is sent once and /send again is a 409', () => withSink(async (sink, t) => {
