@@ -45,6 +45,8 @@ export function sendReplyTask(ctx: AppContext) {
       await enqueueJob(db.kysely, SEND_REPLY_TASK, payload, { runAt: Date.now() + wait, maxAttempts: job.max_attempts });
       return;
     }
+    // A database error here throws: the job retries with the reply still queued.
+    const thread = await threadOf(ctx, row);
     let mail;
     try {
       mail = await composeMail({
@@ -56,7 +58,7 @@ export function sendReplyTask(ctx: AppContext) {
         html: row.body,
         text: row.body_plain,
         messageId: row.message_id,
-        ...(await threadOf(ctx, row)),
+        ...thread,
         attachments: await attachmentsOf(ctx, row.id),
       });
     } catch (err) {
