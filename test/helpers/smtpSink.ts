@@ -18,6 +18,8 @@ export interface ReceivedMail {
 export interface SinkOptions {
   /** require AUTH with these credentials (only after STARTTLS) */
   auth?: { user: string; pass: string };
+  /** implicit TLS from the first byte (port 465 style) instead of plain + STARTTLS */
+  secure?: boolean;
 }
 
 export class SmtpSink {
@@ -27,13 +29,14 @@ export class SmtpSink {
   readonly failedLogins: string[] = [];
   private failures: Array<{ code: number; message: string }> = [];
 
-  private constructor(private readonly server: SMTPServer, readonly port: number) {}
+  private constructor(private readonly server: SMTPServer, readonly port: number, readonly secure: boolean) {}
 
   static async start(opts: SinkOptions = {}): Promise<SmtpSink> {
     // The callbacks run only after listen, when the sink exists.
     const self: { sink: SmtpSink | null } = { sink: null };
     const server = new SMTPServer({
       logger: false,
+      secure: opts.secure === true,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: !opts.auth,
       allowInsecureAuth: false,
@@ -66,7 +69,7 @@ export class SmtpSink {
     });
     server.on('error', () => {});
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    self.sink = new SmtpSink(server, (server.server.address() as AddressInfo).port);
+    self.sink = new SmtpSink(server, (server.server.address() as AddressInfo).port, opts.secure === true);
     return self.sink;
   }
 
@@ -77,7 +80,7 @@ export class SmtpSink {
 
   /** data.smtp for POST /api/mind/settings/subchannel pointing at this sink */
   smtpSettings(extra: Record<string, unknown> = {}) {
-    return { host: '127.0.0.1', port: this.port, secure: false, tlsVerify: false, ...extra };
+    return { host: '127.0.0.1', port: this.port, secure: this.secure, tlsVerify: false, ...extra };
   }
 
   close(): Promise<void> {

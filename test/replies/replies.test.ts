@@ -203,6 +203,23 @@ describeEachDb('replies by mail', (app) => {
     }
   });
 
+  it('implicit TLS (secure: true) sends; with tlsVerify the self-signed certificate is refused before anything is handed over', () => withSink(async (sink, t) => {
+    const ticketId = await ticketOn(t, await mailboxOn(t, sink));
+    const ok = await reply(t, ticketId, { body: '<p>über TLS</p>' });
+    await drain(t);
+    assert.equal(sink.accepted.length, 1);
+    assert.equal(sink.accepted[0]!.secure, true);
+    assert.equal((await conversation(t, ticketId, ok.json().conversationId)).deliveryStatus, 'sent');
+
+    const strictTicket = await ticketOn(t, await mailboxOn(t, sink, { tlsVerify: true }));
+    const refused = await reply(t, strictTicket, { body: '<p>über TLS</p>' });
+    await drain(t);
+    assert.equal(sink.accepted.length, 1, 'nothing sent to an unverified server');
+    const c = await conversation(t, strictTicket, refused.json().conversationId);
+    assert.equal(c.deliveryStatus, 'failed');
+    assert.match(c.deliveryError, /^not sent after 3 attempts: .*certificate/i);
+  }, { secure: true }));
+
   it('a draft is never sent until /send; then it is sent once and /send again is a 409', () => withSink(async (sink, t) => {
     const ticketId = await ticketOn(t, await mailboxOn(t, sink));
     const res = await reply(t, ticketId, { body: '<p>Entwurf</p>', isDraft: true });
