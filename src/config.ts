@@ -68,6 +68,13 @@ const ConfigSchema = Type.Object({
   JOB_RETENTION_DAYS: Type.Integer({ default: 14, minimum: 1, description: 'finished and failed jobs are deleted after this' }),
   HOOK_DELIVERY_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'settled hook deliveries and their attempts are deleted after this' }),
   HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one slow or failing hook running at once in one process' }),
+  SMTP_CONNECTION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the TCP (and TLS) connection to the SMTP server' }),
+  SMTP_GREETING_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the server\'s greeting after connecting' }),
+  SMTP_SOCKET_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100, description: 'sending a reply: silence on an open SMTP connection' }),
+  SMTP_MAX_ATTEMPTS: Type.Integer({ default: 8, minimum: 1, description: 'attempts of one reply on 4xx answers and network errors before it is failed; a 5xx fails at once' }),
+  SMTP_RETRY_BASE_MS: Type.Integer({ default: 60_000, minimum: 0, description: 'first retry delay of a reply; doubles per attempt with jitter, capped at one hour' }),
+  SMTP_MAX_PER_MINUTE: Type.Integer({ default: 60, minimum: 0, description: 'replies one mailbox sends per minute; past it a reply waits for the next free minute (0 = no limit)' }),
+  REPLY_TEST_KILL_AFTER_SMTP: Type.Boolean({ default: false, description: 'test only (honoured with NODE_ENV=test): the process kills itself with SIGKILL right after the SMTP server accepted a reply, before recording it' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dbKind: 'sqlite' | 'postgres'; sqliteFile: string };

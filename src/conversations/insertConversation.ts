@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
-import type { AttachmentRow, ConversationRow, Database, TicketRow } from '../db/schema.js';
+import type { AttachmentRow, ConversationRow, Database, DeliveryStatus, TicketRow } from '../db/schema.js';
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
 import { isFirstCustomerMessage } from './firstCustomerMessage.js';
-import { planTicketChanges } from '../tickets/rules.js';
+import { messageTimes, planTicketChanges } from '../tickets/rules.js';
 import { checkReferences, type CheckedReferences } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
 import type { PreparedMessage } from './prepareMessage.js';
@@ -33,6 +33,10 @@ export interface InsertOptions {
   references?: CheckedReferences;
   /** The mail's RFC 5322 Message-ID (no angle brackets): fetched mail and replies set it. */
   messageId?: string | null;
+  /** A reply saved as a draft: stored, not an answer yet (no conversationCreated, no ticket times). */
+  isDraft?: boolean;
+  /** A reply's delivery (src/replies): draft, queued (a send job follows) or stored (no mailbox). */
+  deliveryStatus?: DeliveryStatus | null;
 }
 
 export interface InsertedConversation {
@@ -92,7 +96,7 @@ export async function insertConversation(
     type: msg.type,
     direction: msg.direction,
     private: msg.isPrivate ? 1 : 0,
-    is_draft: 0,
+    is_draft: opts.isDraft ? 1 : 0,
     subchannel_id: subchannelId,
     from_email: msg.fromEmail ?? (isAgentMessage ? mailbox : null),
     from_name: msg.fromName ?? (isAgentMessage ? agent?.name ?? null : null),
@@ -114,6 +118,10 @@ export async function insertConversation(
     customer_id: msg.customerId,
     raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
     message_id: opts.messageId ?? null,
+    delivery_status: opts.deliveryStatus ?? null,
+    delivery_error: null,
+    smtp_response: null,
+    sent_at: null,
     created_at: msg.createdAt,
     modified_at: now,
     deleted_at: null,
@@ -152,8 +160,7 @@ export async function insertConversation(
     .set({
       ...update,
       modified_at: now,
-      last_message_at: Math.max(ticket.last_message_at ?? 0, msg.createdAt),
-      last_customer_message_at: msg.direction === 'in' ? Math.max(ticket.last_customer_message_at ?? 0, msg.createdAt) : ticket.last_customer_message_at,
+      ...messageTimes(ticket, { direction: msg.direction, isPrivate: msg.isPrivate, isDraft: opts.isDraft === true, at: msg.createdAt }),
     })
     .where('id', '=', ticket.id)
     .execute();
@@ -168,9 +175,10 @@ export async function insertConversation(
     crmNotificationId: msg.crmNotificationId,
     direction: msg.direction,
     externalConversationId: msg.externalConversationId,
+    ...(opts.deliveryStatus ? { deliveryStatus: opts.deliveryStatus, subchannelId, private: msg.isPrivate } : {}),
   };
   const eventId = await recordEvent(trx, { type: 'conversationStored', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
-  if (isAgentMessage) {
+  if (isAgentMessage && !opts.isDraft) {
     await recordEvent(trx, { type: 'conversationCreated', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
   }
 

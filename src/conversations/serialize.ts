@@ -53,6 +53,12 @@ export function serializeConversation(c: ConversationRow, attachments: Attachmen
     contractId: c.contract_id,
     customerId: c.customer_id,
     ...(opts.includeRawData ? { rawData: fromJson<Record<string, unknown> | null>(c.raw_data, null) } : {}),
+    // ours (replies, src/replies): null on customer messages and internal notes
+    deliveryStatus: c.delivery_status,
+    deliveryError: c.delivery_error,
+    smtpResponse: c.smtp_response,
+    messageId: c.message_id,
+    sentAt: c.sent_at,
     createdAt: c.created_at,
     modifiedAt: c.modified_at,
     deletedAt: c.deleted_at,

@@ -97,6 +97,9 @@ export interface TicketTable {
   closed_at: number | null;
   last_message_at: number | null;
   last_customer_message_at: number | null;
+  /** The first / last agent reply that went out to the customer (migration 006). */
+  first_response_at: number | null;
+  last_agent_message_at: number | null;
   deleted_at: number | null;
 }
 
@@ -135,10 +138,17 @@ export interface ConversationTable {
   raw_data: string | null;
   /** RFC 5322 Message-ID without angle brackets (mail fetched or sent); unique where set. */
   message_id: string | null;
+  /** Replies only (migration 006): draft | queued | sending | sent | failed | stored; null otherwise. */
+  delivery_status: DeliveryStatus | null;
+  delivery_error: string | null;
+  smtp_response: string | null;
+  sent_at: number | null;
   created_at: number;
   modified_at: number;
   deleted_at: number | null;
 }
+
+export type DeliveryStatus = 'draft' | 'queued' | 'sending' | 'sent' | 'failed' | 'stored';
 
 export interface AttachmentTable {
   id: Generated<number>;
@@ -265,6 +275,7 @@ export type NewTicket = Insertable<TicketTable>;
 export type TicketUpdate = Updateable<TicketTable>;
 export type ConversationRow = Selectable<ConversationTable>;
 export type NewConversation = Insertable<ConversationTable>;
+export type ConversationUpdate = Updateable<ConversationTable>;
 export type AttachmentRow = Selectable<AttachmentTable>;
 export type AgentRow = Selectable<AgentTable>;
 export type EventRow = Selectable<EventTable>;

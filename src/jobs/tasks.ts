@@ -5,6 +5,8 @@ import { PROCESS_TASK } from '../conversations/insertConversation.js';
 import { processConversation } from '../ai/pipeline.js';
 import { HOOK_DELIVERY_TASK, hookDeliveryTask } from '../events/hooks/deliver.js';
 import { nowSeconds } from '../time.js';
+import { SEND_REPLY_TASK } from '../replies/delivery.js';
+import { sendReplyTask } from '../replies/sendReply.js';
 
 /** Every task the worker runs, keyed by the name it is enqueued with. */
 export function buildTasks(ctx: AppContext): TaskList {
@@ -14,6 +16,7 @@ export function buildTasks(ctx: AppContext): TaskList {
       await processConversation(ctx, payload.conversationId);
     },
     [HOOK_DELIVERY_TASK]: hookDeliveryTask(ctx),
+    [SEND_REPLY_TASK]: sendReplyTask(ctx),
   };
 }
 

@@ -93,3 +93,30 @@ export function planTicketChanges(ticket: TicketRow, input: TicketChangeInput, o
   }
   return { update, changes };
 }
+
+export interface MessageForTicket {
+  direction: string;
+  isPrivate: boolean;
+  isDraft: boolean;
+  /** Unix seconds the message counts from */
+  at: number;
+}
+
+/**
+ * What a message does to the ticket's message times — the one place for them (store, ticket
+ * create, reply, a draft published later). Every message moves lastMessageAt; a customer's moves
+ * lastCustomerMessageAt; an agent's answer the customer sees (direction out, not private, not a
+ * draft) moves lastAgentMessageAt and, the first time, firstResponseAt (Enneo's first response
+ * time). Internal notes and drafts are not answers; a draft counts when it is published.
+ */
+export function messageTimes(ticket: Pick<TicketRow, 'last_message_at' | 'last_customer_message_at' | 'first_response_at' | 'last_agent_message_at'>, m: MessageForTicket): TicketUpdate {
+  const update: TicketUpdate = {};
+  if (m.isDraft) return update;
+  update.last_message_at = Math.max(ticket.last_message_at ?? 0, m.at);
+  if (m.direction === 'in') update.last_customer_message_at = Math.max(ticket.last_customer_message_at ?? 0, m.at);
+  if (m.direction === 'out' && !m.isPrivate) {
+    update.last_agent_message_at = Math.max(ticket.last_agent_message_at ?? 0, m.at);
+    if (ticket.first_response_at === null) update.first_response_at = m.at;
+  }
+  return update;
+}

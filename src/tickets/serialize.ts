@@ -32,6 +32,9 @@ export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
     closedAt: formatEnneoDate(t.closed_at),
     lastMessageAt: formatEnneoDate(t.last_message_at),
     lastCustomerMessageAt: formatEnneoDate(t.last_customer_message_at),
+    // An agent's answers the customer sees (tickets/rules.ts messageTimes): first response time, last answer.
+    firstResponseAt: formatEnneoDate(t.first_response_at),
+    lastAgentMessageAt: formatEnneoDate(t.last_agent_message_at),
     contractId: t.contract_id,
     customerId: t.customer_id,
     tagIds,
