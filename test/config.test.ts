@@ -5,7 +5,7 @@ import { configKeys, loadConfig } from '../src/config.js';
 
 it('.env.example lists exactly the variables the service reads', () => {
   const listed = fs.readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
-    .split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    .split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => l.split('=')[0]);
   assert.deepEqual([...listed].sort(), [...configKeys].sort());
 });
 
