@@ -7,6 +7,8 @@ import { aiText } from '../../ai/aiText.js';
 import { detectLanguage } from '../../ai/language.js';
 import { NotFound } from '../../errors.js';
 import { IdParams, Opt } from '../schemas/common.js';
+import { answers, SuccessOnly } from '../schemas/responses.js';
+import { AiAgentResponse, AiAgentsResponse, CortexResponse, DetectResponse, IntentModelResponse } from '../schemas/aiResponse.js';
 
 const Examples = Type.Record(Type.String({ maxLength: 5 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 10_000 }));
 const Name = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ de: Type.Optional(Type.String({ maxLength: 200 })), en: Type.Optional(Type.String({ maxLength: 200 })) })]);
@@ -19,16 +21,16 @@ const AgentBody = {
 
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/aiAgents', {
-    schema: { tags: ['ai agents'], summary: 'The AI-agent (intent) catalogue' },
+    schema: { tags: ['ai agents'], summary: 'The AI-agent (intent) catalogue', response: answers({ 200: AiAgentsResponse }) },
     handler: async () => ({ success: true, aiAgents: await listAiAgents(ctx.db) }),
   });
   app.get('/api/mind/aiAgent/:id', {
-    schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams },
+    schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams, response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => ({ success: true, aiAgent: await getAiAgent(ctx.db, request.params.id, { withExamples: true }) }),
   });
   app.post('/api/mind/aiAgent', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100 }), ...AgentBody }, { additionalProperties: true }) },
+    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100 }), ...AgentBody }, { additionalProperties: true }), response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => {
       const aiAgent = await createAiAgent(ctx.db, request.body);
       void ctx.intents.retrain();
@@ -37,7 +39,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.patch('/api/mind/aiAgent/:id', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }) },
+    schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }), response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => {
       const aiAgent = await updateAiAgent(ctx.db, request.params.id, request.body);
       void ctx.intents.retrain();
@@ -46,7 +48,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.delete('/api/mind/aiAgent/:id', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams },
+    schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams, response: answers({ 200: SuccessOnly }) },
     handler: async (request) => {
       await deleteAiAgent(ctx.db, request.params.id);
       void ctx.intents.retrain();
@@ -55,7 +57,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
 
   app.get('/api/mind/intent/model', {
-    schema: { tags: ['intents'], summary: 'The serving intent model: status, version, what it was trained on' },
+    schema: { tags: ['intents'], summary: 'The serving intent model: status, version, what it was trained on', response: answers({ 200: IntentModelResponse }) },
     handler: async () => ({ success: true, ...ctx.intents.info() }),
   });
   app.post('/api/mind/intent/detect', {
@@ -63,6 +65,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       tags: ['intents'],
       summary: 'Detect the intents of a text without storing anything',
       body: Type.Object({ subject: Opt(Type.String({ maxLength: 2000 })), body: Type.String({ minLength: 1, maxLength: 100_000 }), language: Opt(Type.String({ maxLength: 5 })) }),
+      response: answers({ 200: DetectResponse }),
     },
     handler: async (request) => {
       const text = aiText([request.body.subject, request.body.body], ctx.config.AI_MAX_TEXT_CHARS);
@@ -70,7 +73,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   });
   app.get('/api/mind/cortex/:id', {
-    schema: { tags: ['intents'], summary: 'One AI run (cortex request): inputs, provider, step timings, outputs, status', params: IdParams },
+    schema: { tags: ['intents'], summary: 'One AI run (cortex request): inputs, provider, step timings, outputs, status', params: IdParams, response: answers({ 200: CortexResponse }) },
     handler: async (request) => {
       const cortex = await getCortexRequest(ctx, request.params.id);
       if (!cortex) throw new NotFound('cortex request', request.params.id, 'id');
