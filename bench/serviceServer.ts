@@ -2,7 +2,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { mintApiKey } from '../src/auth/apiKeys.js';
 import { jobCounts } from '../src/jobs/queue.js';
-import { JobWorker } from '../src/jobs/worker.js';
+import { JobRunner } from '../src/jobs/runner.js';
 import { buildTasks } from '../src/jobs/tasks.js';
 
 // The real service for the bench, plus setup routes (an API key, a ticket, queue counts) that
@@ -19,7 +19,7 @@ app.get('/bench/ticket', { config: { public: true } }, async () => {
 });
 app.get('/bench/jobs', { config: { public: true } }, async () => jobCounts(ctx.db));
 // The drain is timed from this call, so the worker starts here rather than at boot.
-const worker = new JobWorker(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
+const worker = new JobRunner(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
 ctx.notifyJobs = () => worker.notify();
 app.get('/bench/start-worker', { config: { public: true } }, async () => {
   worker.start();
