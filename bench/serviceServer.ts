@@ -18,14 +18,14 @@ app.get('/bench/ticket', { config: { public: true } }, async () => {
   }).returning('id').executeTakeFirstOrThrow();
 });
 app.get('/bench/jobs', { config: { public: true } }, async () => jobCounts(ctx.db));
-// The drain is timed from this call, so the worker starts here rather than at boot.
-const worker = new JobRunner(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
-ctx.notifyJobs = () => worker.notify();
+// The drain is timed from this call, so the job runner starts here rather than at boot.
+const runner = new JobRunner(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
+ctx.notifyJobs = () => runner.notify();
 app.get('/bench/start-worker', { config: { public: true } }, async () => {
-  worker.start();
+  runner.start();
   return { started: true };
 });
-app.addHook('onClose', () => worker.stop());
+app.addHook('onClose', () => runner.stop());
 await app.ready();
 await ctx.intents.settled();
 await app.listen({ port: 0, host: '127.0.0.1' });

@@ -11,8 +11,11 @@ if (!available && process.env.CI === 'true') throw new Error('CI=true but the OC
 // process=realtime promises: the AI results are in the answer when they are ready within
 // REALTIME_BUDGET_MS; otherwise the answer lists what is still `pending` and the durable job
 // finishes it. OCR of one photo took 10.5–11.6 s on a loaded CI machine, past the 10 s default,
-// so instead of a budget no machine can miss, each test checks the promise in whichever branch
-// it got (without a wall clock) and then reads the photo's result from the stored conversation.
+// so the tests do not rely on the budget: each checks the promise in whichever branch it got and
+// then reads the photo's result from the stored conversation (both branches pass, checked with
+// budgets of 100 ms and 120 s). The generous budget below only saves time: past the budget the
+// job reads the photo a second time while the realtime run finishes (28 s instead of 16.5 s for
+// the first test on a loaded machine).
 async function realtimeOutcome(t: TestApp, ticketId: number, res: { statusCode: number; body: string; json(): any }) {
   assert.equal(res.statusCode, 200, res.body);
   const answer = res.json();
@@ -58,4 +61,4 @@ describeEachDb('meter photos through the store endpoint', (app) => {
     assert.equal(a.extractionStatus, 'failed');
     assert.equal(typeof a.extractionData.reason, 'string');
   });
-});
+}, { REALTIME_BUDGET_MS: '120000' });
