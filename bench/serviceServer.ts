@@ -2,7 +2,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { mintApiKey } from '../src/auth/apiKeys.js';
 import { jobCounts } from '../src/jobs/queue.js';
-import { JobWorker } from '../src/jobs/worker.js';
+import { JobRunner } from '../src/jobs/runner.js';
 import { buildTasks } from '../src/jobs/tasks.js';
 
 // The real service for the bench, plus setup routes (an API key, a ticket, queue counts) that
@@ -18,15 +18,19 @@ app.get('/bench/ticket', { config: { public: true } }, async () => {
   }).returning('id').executeTakeFirstOrThrow();
 });
 app.get('/bench/jobs', { config: { public: true } }, async () => jobCounts(ctx.db));
-// The drain is timed from this call, so the worker starts here rather than at boot.
-const worker = new JobWorker(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
-ctx.notifyJobs = () => worker.notify();
+// The drain is timed from this call, so the job runner starts here rather than at boot.
+const runner = new JobRunner(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });
+ctx.notifyJobs = () => runner.notify();
 app.get('/bench/start-worker', { config: { public: true } }, async () => {
-  worker.start();
+  runner.start();
   return { started: true };
 });
-app.addHook('onClose', () => worker.stop());
+app.addHook('onClose', () => runner.stop());
 await app.ready();
 await ctx.intents.settled();
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ port: (app.server.address() as { port: number }).port });
+// bench/profile.ts asks for a clean exit, so that --cpu-prof writes its profile.
+process.on('message', (m) => {
+  if (m === 'exit') void app.close().then(() => process.exit(0));
+});

@@ -1,5 +1,5 @@
 import type { AppContext } from './context.js';
-import { JobWorker as JobRunner } from './jobs/worker.js';
+import { JobRunner } from './jobs/runner.js';
 import { buildTasks } from './jobs/tasks.js';
 import { HookDispatcher } from './events/hooks/dispatcher.js';
 import { pruneSettledDeliveries } from './events/hooks/hookStore.js';

@@ -4,7 +4,7 @@ import { parseAddress, parseRecipients, formatAddress } from './addresses.js';
 import { deriveBodies } from './deriveBodies.js';
 import type { StoreBody } from '../http/schemas/conversation.js';
 import { validateAttachmentInputs, type AttachmentInput } from '../attachments/validateAttachments.js';
-import { normalizeStatus } from '../tickets/rules.js';
+import { normalizeStatus, parseTicketDates } from '../tickets/rules.js';
 
 /** MESSAGE_BODY_MAX_CHARS's default: 1 MB of text; a message is stored with up to three bodies and read back with every conversation list. */
 export const defaultMaxBodyChars = 1_000_000;
@@ -39,9 +39,8 @@ export async function prepareMessage(input: StoreBody, processQuery?: string, ma
   const from = input.from ? parseAddress(input.from, 'from') : null;
   const recipients = parseRecipients({ to: input.to, ccEmails: input.ccEmails, bccEmails: input.bccEmails });
   const createdAt = input.createdAt != null ? parseDateInput(input.createdAt, 'createdAt') : nowSeconds();
-  // Dates are checked here so a bad one fails before the transaction; the ticket rules apply them.
-  if (input.dueBy != null) parseDateInput(input.dueBy, 'dueBy');
-  if (input.firstResponseDueBy != null) parseDateInput(input.firstResponseDueBy, 'firstResponseDueBy');
+  // Parsed here, once, so a bad date fails before the transaction; the ticket rules take seconds.
+  const ticketDates = parseTicketDates(input);
   if (input.status != null) normalizeStatus(input.status);
   const { bodyPlain, bodyClean } = await deriveBodies(body, input.bodyPlain, input.bodyClean);
   const intentIds = input.intentIds ?? [];
@@ -78,8 +77,8 @@ export async function prepareMessage(input: StoreBody, processQuery?: string, ma
     ticketChanges: {
       status: input.status ?? null,
       priority: input.priority ?? null,
-      dueBy: input.dueBy ?? null,
-      firstResponseDueBy: input.firstResponseDueBy ?? null,
+      dueBy: ticketDates.dueBy ?? null,
+      firstResponseDueBy: ticketDates.firstResponseDueBy ?? null,
     },
   };
 }

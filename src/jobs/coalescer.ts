@@ -1,6 +1,6 @@
 /**
  * Runs a task one at a time. A request while it runs is not lost and not queued up: it makes
- * exactly one more run after the current one. Used by the job worker, the hook dispatcher and
+ * exactly one more run after the current one. Used by the job runner, the hook dispatcher and
  * the intent-model trainer, which are all woken far more often than they need to run.
  */
 export class Coalescer {

@@ -4,7 +4,7 @@ import { claimLockSuffix, isUniqueViolation, type Db } from '../db/dialect.js';
 
 // A durable job queue in the application's own database (SQLite or PostgreSQL), in the manner
 // of graphile-worker: jobs are added inside the caller's transaction, claimed with a lease
-// (SKIP LOCKED on PostgreSQL), retried with backoff, and a lease that runs out — the worker
+// (SKIP LOCKED on PostgreSQL), retried with backoff, and a lease that runs out — the runner
 // died — makes the job claimable again.
 
 type Exec = Kysely<Database> | Transaction<Database>;
@@ -27,12 +27,12 @@ export async function enqueueJob(db: Exec, task: string, payload: unknown, opts:
   return row?.id ?? null;
 }
 
-export async function claimJob(db: Db, workerId: string, leaseMs: number): Promise<JobRow | null> {
+export async function claimJob(db: Db, runnerId: string, leaseMs: number): Promise<JobRow | null> {
   const now = Date.now();
   // Two narrow lookups instead of one OR: with the OR, SQLite collected and sorted every queued
   // row on each claim, so a backlog of 35k jobs cost ~10 ms of blocked event loop per job.
   // Each lookup below walks the (status, run_at) index and stops at its first row. A job whose
-  // lease ran out (its worker died) goes first: it has waited longest.
+  // lease ran out (its runner died) goes first: it has waited longest.
   const expired = db.kysely.selectFrom('jobs').select('id')
     .where('status', '=', 'running').where('locked_until', '<', now)
     .orderBy('run_at').orderBy('id').limit(1).modifyEnd(claimLockSuffix(db.kind));
@@ -47,7 +47,7 @@ export async function claimJob(db: Db, workerId: string, leaseMs: number): Promi
           status: 'running',
           attempts: eb('attempts', '+', 1),
           locked_until: now + leaseMs,
-          locked_by: workerId,
+          locked_by: runnerId,
           updated_at: now,
         }))
         .where('id', '=', next)
@@ -61,12 +61,12 @@ export async function claimJob(db: Db, workerId: string, leaseMs: number): Promi
   return null;
 }
 
-export async function completeJob(db: Db, job: JobRow, workerId: string): Promise<void> {
+export async function completeJob(db: Db, job: JobRow, runnerId: string): Promise<void> {
   await db.kysely
     .updateTable('jobs')
     .set({ status: 'done', locked_until: null, updated_at: Date.now() })
     .where('id', '=', job.id)
-    .where('locked_by', '=', workerId)
+    .where('locked_by', '=', runnerId)
     .execute();
 }
 
@@ -76,7 +76,7 @@ export function backoffMs(attempt: number): number {
   return Math.round(cap / 2 + Math.random() * (cap / 2));
 }
 
-export async function failJob(db: Db, job: JobRow, workerId: string, error: unknown, retryAfterMs?: number): Promise<'retry' | 'failed'> {
+export async function failJob(db: Db, job: JobRow, runnerId: string, error: unknown, retryAfterMs?: number): Promise<'retry' | 'failed'> {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const final = job.attempts >= job.max_attempts;
   const now = Date.now();
@@ -90,7 +90,7 @@ export async function failJob(db: Db, job: JobRow, workerId: string, error: unkn
       updated_at: now,
     })
     .where('id', '=', job.id)
-    .where('locked_by', '=', workerId)
+    .where('locked_by', '=', runnerId)
     .execute();
   return final ? 'failed' : 'retry';
 }
@@ -120,30 +120,30 @@ export async function runQueuedJobNow(db: Db, jobKey: string): Promise<void> {
 }
 
 /**
- * Renews the lease of jobs this worker is still running (the heartbeat): a lease only has to
- * outlast one heartbeat interval, so a dead worker's jobs are claimable again within one lease
+ * Renews the lease of jobs this runner is still running (the heartbeat): a lease only has to
+ * outlast one heartbeat interval, so a dead runner's jobs are claimable again within one lease
  * (30 s by default) instead of the whole run time a long lease had to allow for.
  */
-export async function renewLeases(db: Db, workerId: string, jobIds: number[], leaseMs: number): Promise<number> {
+export async function renewLeases(db: Db, runnerId: string, jobIds: number[], leaseMs: number): Promise<number> {
   if (jobIds.length === 0) return 0;
   const now = Date.now();
   const res = await db.kysely.updateTable('jobs').set({ locked_until: now + leaseMs })
-    .where('id', 'in', jobIds).where('locked_by', '=', workerId).where('status', '=', 'running')
+    .where('id', 'in', jobIds).where('locked_by', '=', runnerId).where('status', '=', 'running')
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
 /**
  * SQLite has one process (npm run worker refuses to start there), so a running job held by a
- * worker id that is not alive in this process belongs to a process that died: it is queued again
+ * runner id that is not alive in this process belongs to a process that died: it is queued again
  * at once instead of waiting out its lease. Its interrupted attempt still counts.
  */
-export async function releaseJobsOfDeadWorkers(db: Db, liveWorkerIds: string[]): Promise<number> {
+export async function releaseJobsOfDeadRunners(db: Db, liveRunnerIds: string[]): Promise<number> {
   const now = Date.now();
   const res = await db.kysely.updateTable('jobs')
     .set({ status: 'queued', run_at: now, locked_until: null, locked_by: null, updated_at: now })
     .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('locked_by', 'is', null), eb('locked_by', 'not in', liveWorkerIds)]))
+    .where((eb) => eb.or([eb('locked_by', 'is', null), eb('locked_by', 'not in', liveRunnerIds)]))
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import type { TaskList } from './worker.js';
+import type { TaskList } from './runner.js';
 import type { Db } from '../db/dialect.js';
 import { PROCESS_TASK } from '../conversations/insertConversation.js';
 import { processConversation } from '../ai/pipeline.js';
@@ -8,7 +8,7 @@ import { nowSeconds } from '../time.js';
 import { SEND_REPLY_TASK } from '../replies/delivery.js';
 import { sendReplyTask } from '../replies/sendReply.js';
 
-/** Every task the worker runs, keyed by the name it is enqueued with. */
+/** Every task the job runner runs, keyed by the name it is enqueued with. */
 export function buildTasks(ctx: AppContext): TaskList {
   return {
     [PROCESS_TASK]: async (payload: { conversationId: number }, job) => {
@@ -28,7 +28,7 @@ export function buildTasks(ctx: AppContext): TaskList {
  */
 async function supersedeInterruptedRuns(db: Db, conversationId: number): Promise<void> {
   await db.kysely.updateTable('cortex_requests')
-    .set({ status: 'failed', error: 'interrupted: its worker stopped before it finished; superseded by a rerun of the job', finished_at: nowSeconds() })
+    .set({ status: 'failed', error: 'interrupted: its job runner stopped before it finished; superseded by a rerun of the job', finished_at: nowSeconds() })
     .where('conversation_id', '=', conversationId).where('status', '=', 'running')
     .execute();
 }

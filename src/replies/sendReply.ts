@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { ConversationRow, ConversationUpdate, DeliveryStatus, JobRow } from '../db/schema.js';
-import { RetryLater } from '../jobs/worker.js';
+import { RetryLater } from '../jobs/runner.js';
 import { nowSeconds } from '../time.js';
 import { fromJson } from '../db/json.js';
 import { composeMail } from './composeMail.js';

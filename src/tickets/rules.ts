@@ -25,12 +25,24 @@ export function normalizeStatus(value: string, field = 'status'): TicketStatus {
 export interface TicketChangeInput {
   status?: string | null;
   priority?: string | null;
-  dueBy?: string | number | null;
-  firstResponseDueBy?: string | number | null;
+  /** Unix seconds: parsed once where the request comes in (parseTicketDates). */
+  dueBy?: number | null;
+  firstResponseDueBy?: number | null;
   agentId?: number | null;
   contractId?: string | null;
   customerId?: string | null;
   workedOnBy?: string | null;
+}
+
+type DateField = string | number | null | undefined;
+
+/**
+ * The ticket dates of a request (store, create, PATCH) as Unix seconds, parsed once before any
+ * transaction: a bad one is a 422 naming the field. Absent and null stay as they are.
+ */
+export function parseTicketDates(input: { dueBy?: DateField; firstResponseDueBy?: DateField }): { dueBy: number | null | undefined; firstResponseDueBy: number | null | undefined } {
+  const parse = (v: DateField, field: string) => (v == null ? v : parseDateInput(v, field));
+  return { dueBy: parse(input.dueBy, 'dueBy'), firstResponseDueBy: parse(input.firstResponseDueBy, 'firstResponseDueBy') };
 }
 
 /**
@@ -43,17 +55,15 @@ export function planTicketChanges(ticket: TicketRow, input: TicketChangeInput, o
   const changes: Record<string, unknown> = {};
   const now = nowSeconds();
 
-  const dueBy = input.dueBy != null ? parseDateInput(input.dueBy, 'dueBy') : undefined;
+  const dueBy = input.dueBy ?? undefined;
   if (dueBy !== undefined && dueBy !== ticket.due_by) {
     update.due_by = dueBy;
     changes.dueBy = dueBy;
   }
-  if (input.firstResponseDueBy != null) {
-    const v = parseDateInput(input.firstResponseDueBy, 'firstResponseDueBy');
-    if (v !== ticket.first_response_due_by) {
-      update.first_response_due_by = v;
-      changes.firstResponseDueBy = v;
-    }
+  const firstResponseDueBy = input.firstResponseDueBy ?? undefined;
+  if (firstResponseDueBy !== undefined && firstResponseDueBy !== ticket.first_response_due_by) {
+    update.first_response_due_by = firstResponseDueBy;
+    changes.firstResponseDueBy = firstResponseDueBy;
   }
   if (input.priority != null && input.priority !== ticket.priority) {
     if (!(PRIORITIES as readonly string[]).includes(input.priority)) {

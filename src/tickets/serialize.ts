@@ -2,6 +2,7 @@ import type { AttachmentRow, TicketRow } from '../db/schema.js';
 import { formatEnneoDate } from '../time.js';
 import { serializeAttachment } from '../conversations/serialize.js';
 import { fromJson } from '../db/json.js';
+import type { getTicketIntents } from './intents.js';
 
 
 /** Compact row for search results: no bodies, no attachments. */
@@ -48,7 +49,7 @@ export interface TicketExtras {
   tagIds: number[];
   attachments: AttachmentRow[];
   includeRawData?: boolean;
-  intents?: unknown[];
+  intents?: Awaited<ReturnType<typeof getTicketIntents>>['intents'];
 }
 
 /** The Enneo Ticket object as GET /ticket/{id} returns it (ticket dates are UTC strings). */

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js';
 import { Invalid, NotFound } from '../errors.js';
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
-import { planTicketChanges } from './rules.js';
+import { parseTicketDates, planTicketChanges } from './rules.js';
 import { addRemoveTicketTags, setTicketTags } from './tags.js';
 import { loadTicket, lockTicket } from './readTickets.js';
 import { checkReferences } from './references.js';
@@ -42,7 +42,7 @@ async function applyPatch(ctx: AppContext, trx: Transaction<Database>, id: numbe
   if (!ticket) throw new NotFound('ticket', id, idField);
   await checkReferences(trx, { agentId: patch.agentId });
   const workedOnBy = patch.workedOnBy === undefined ? undefined : patch.workedOnBy === null ? null : String(JSON.stringify(patch.workedOnBy));
-  const { update, changes } = planTicketChanges(ticket, { ...patch, workedOnBy }, { explicitNulls: true });
+  const { update, changes } = planTicketChanges(ticket, { ...patch, ...parseTicketDates(patch), workedOnBy }, { explicitNulls: true });
   if (patch.tagIds != null) {
     if ((await setTicketTags(trx, id, patch.tagIds, 'tagIds')).changed) changes.tagIds = patch.tagIds;
   } else if (patch.addTagIds != null || patch.removeTagIds != null) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databases, startApp, waitFor, ADMIN, type TestApp } from '../helpers/app.js';
 import { claimJob } from '../../src/jobs/queue.js';
-import { JobWorker } from '../../src/jobs/worker.js';
+import { JobRunner } from '../../src/jobs/runner.js';
 import { enqueueJob } from '../../src/jobs/queue.js';
 import { buildTasks } from '../../src/jobs/tasks.js';
 
@@ -60,7 +60,7 @@ for (const kind of databases()) {
     await a.app.close();
     // On SQLite the lease is an hour: only the release at start can make it run now.
     const b = await startApp(kind, { WORKER_ENABLED: 'false' }, { dataDir: a.dataDir, pgUrl });
-    const worker = new JobWorker(b.ctx.db, buildTasks(b.ctx), { concurrency: 2, leaseMs: 30_000, logger: b.app.log });
+    const worker = new JobRunner(b.ctx.db, buildTasks(b.ctx), { concurrency: 2, leaseMs: 30_000, logger: b.app.log });
     try {
       await worker.start();
       await worker.drainOnce();
@@ -83,7 +83,7 @@ for (const kind of databases()) {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const worker = new JobWorker(t.ctx.db, {
+    const worker = new JobRunner(t.ctx.db, {
       slow: () => { started(); return new Promise<void>((r) => (release = r)); },
     }, { concurrency: 1, leaseMs: 1200, logger: t.app.log });
     try {

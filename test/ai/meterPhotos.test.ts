@@ -1,15 +1,34 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
-import { createTicket } from '../helpers/app.js';
+import { createTicket, type TestApp } from '../helpers/app.js';
 import { isOcrAvailable } from '../../src/ai/ocr/readMeter.js';
 import { renderMeterImage } from '../../src/ai/ocr/renderMeterImage.js';
 
 const available = await isOcrAvailable();
 if (!available && process.env.CI === 'true') throw new Error('CI=true but the OCR engine (optional dependencies) is not installed');
 
-// OCR of one photo took 10.5–11.6 s on a loaded CI machine, past the 10 s default budget; this
-// test is about the photo being read before the answer, not about the default budget.
+// process=realtime promises: the AI results are in the answer when they are ready within
+// REALTIME_BUDGET_MS; otherwise the answer lists what is still `pending` and the durable job
+// finishes it. OCR of one photo took 10.5–11.6 s on a loaded CI machine, past the 10 s default,
+// so the tests do not rely on the budget: each checks the promise in whichever branch it got and
+// then reads the photo's result from the stored conversation (both branches pass, checked with
+// budgets of 100 ms and 120 s). The generous budget below only saves time: past the budget the
+// job reads the photo a second time while the realtime run finishes (28 s instead of 16.5 s for
+// the first test on a loaded machine).
+async function realtimeOutcome(t: TestApp, ticketId: number, res: { statusCode: number; body: string; json(): any }) {
+  assert.equal(res.statusCode, 200, res.body);
+  const answer = res.json();
+  if (answer.pending?.length) {
+    assert.deepEqual(answer.pending, ['language', 'intents', 'extraction']);
+    assert.ok(answer.conversation.attachments.every((a: { extractionStatus: string }) => a.extractionStatus !== 'success'), 'nothing claimed as read that was not');
+    await t.services.jobRunner!.drainOnce();
+  }
+  const stored = (await t.call('GET', `/api/mind/ticket/${ticketId}/conversation/${answer.conversationId}`)).json().conversation;
+  if (!answer.pending?.length) assert.deepEqual(answer.conversation, stored, 'in budget: the answer is the finished conversation');
+  return stored;
+}
+
 describeEachDb('meter photos through the store endpoint', (app) => {
   it('realtime: a meter photo is read before the response', { skip: available ? false : 'OCR engine not installed' }, async () => {
     const t = app();
@@ -19,8 +38,7 @@ describeEachDb('meter photos through the store endpoint', (app) => {
       process: 'realtime', body: '<p>Anbei ein Foto.</p><img src="cid:zaehler.jpg">',
       attachments: [{ name: 'zaehler.jpg', base64: photo.toString('base64') }, { name: 'brief.txt', base64: Buffer.from('hallo').toString('base64') }],
     });
-    assert.equal(res.statusCode, 200, res.body);
-    const c = res.json().conversation;
+    const c = await realtimeOutcome(t, ticketId, res);
     const [img, txt] = c.attachments;
     assert.equal(img.extractionStatus, 'success', JSON.stringify(img));
     assert.equal(img.extractionData.meterValue, 12345);
@@ -39,7 +57,7 @@ describeEachDb('meter photos through the store endpoint', (app) => {
     const sharp = (await import('sharp')).default;
     const grey = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#bbbbbb' } }).png().toBuffer();
     const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Foto', attachments: [{ name: 'x.png', base64: grey.toString('base64') }] });
-    const a = res.json().conversation.attachments[0];
+    const a = (await realtimeOutcome(t, ticketId, res)).attachments[0];
     assert.equal(a.extractionStatus, 'failed');
     assert.equal(typeof a.extractionData.reason, 'string');
   });

@@ -46,7 +46,8 @@ function blobCount(t: TestApp): number {
 
 describeEachDb('attachments', (app) => {
   let ticketId: number;
-  it('setup', async () => {
+  // The ticket every test stores on; a hook, so no test depends on another having run first.
+  before(async () => {
     ticketId = await createTicket(app());
   });
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -187,7 +187,8 @@ describeEachDb('large base64 attachments', (app) => {
     assert.ok(dl.rawPayload.equals(bytes), 'the served bytes are the sent bytes');
   }
 
-  it('setup', async () => {
+  // The ticket every test stores on; a hook, so no test depends on another having run first.
+  before(async () => {
     ticketId = await createTicket(app());
   });
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type BuiltApp } from '../../src/app.js';
+import { guardSerializer } from './serializerGuard.js';
 
 // Every test app is real: a fresh SQLite file in a temp dir, or a fresh PostgreSQL database
 // created on TEST_DATABASE_URL's server and dropped afterwards.
@@ -76,6 +77,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     ...env,
   });
   const built = await buildApp(config);
+  guardSerializer(built.app);
   await built.app.ready();
   const login = await built.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
   if (login.statusCode !== 200) throw new Error(`test login failed: ${login.statusCode} ${login.body}`);

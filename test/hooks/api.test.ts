@@ -128,7 +128,7 @@ describeEachDb('event hooks API', (app) => {
     await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { body: '<p>before</p>', process: false });
     const hook = await t.call('POST', '/api/mind/settings/event-hook', { url: 'http://127.0.0.1:9/hook', eventTypes: ['ConversationStored', 'TicketCreated'], secret: SECRET });
     const id = hook.json().id as number;
-    await new Promise((r) => setTimeout(r, 700)); // past a dispatcher poll
+    await t.services.hookDispatcher.settled(); // a dispatch pass that saw the hook and the older event
     const res = await t.call('GET', `/api/mind/settings/event-hook/${id}/deliveries`);
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json().deliveries, []);

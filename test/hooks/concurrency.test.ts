@@ -29,10 +29,13 @@ describeEachDb('event hook dispatch under concurrency', (app, kind) => {
       for (let i = 0; i < 30; i++) {
         const db = (i % 2 === 0 ? t : other).ctx.db.kysely;
         ids.push(await recordEvent(db, ticketUpdated(i)));
-        if (i % 5 === 0) await new Promise((res) => setTimeout(res, 20));
+        // Let the two processes' dispatchers run between bursts, so both take part.
+        if (i % 5 === 0) await Promise.all([t, other].map((a) => a.services.hookDispatcher.settled()));
       }
       await waitFor(async () => ids.every((id) => eventIdsReceived(r).includes(id)), 15_000, 'all 30 events');
-      await new Promise((res) => setTimeout(res, 800));
+      // Whatever either process would still send is sent now: exactly-once is checked after it.
+      for (const a of [t, other]) await a.services.hookDispatcher.settled();
+      await Promise.all([t, other].map((a) => a.services.jobRunner!.drainOnce()));
       assert.deepEqual([...eventIdsReceived(r)].sort((a, b) => a - b), ids, 'each event exactly once');
       const rows = await t.ctx.db.kysely.selectFrom('hook_deliveries').select('event_id').where('hook_id', '=', hookId).execute();
       assert.equal(rows.length, 30);

@@ -18,6 +18,8 @@ export interface Answer {
   body?: string | Buffer;
   /** Delay before answering; 'hang' never answers. */
   delayMs?: number | 'hang';
+  /** Answer only when this settles (a gate the test opens), instead of after a delay. */
+  until?: Promise<unknown>;
 }
 
 export type Responder = (n: number, req: Received) => Answer;
@@ -46,10 +48,13 @@ export class Receiver {
         res.on('close', () => r.open--);
         const a = respond(n, got);
         if (a.delayMs === 'hang') return;
-        setTimeout(() => {
+        const answer = () => {
+          if (res.destroyed) return;
           res.writeHead(a.status ?? 200, a.headers ?? {});
           res.end(a.body ?? '');
-        }, a.delayMs ?? 0);
+        };
+        if (a.until) void a.until.then(answer, answer);
+        else setTimeout(answer, a.delayMs ?? 0);
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -82,5 +87,3 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import pg from 'pg';
 import { createTicket, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
-import { freePort, Receiver, sleep } from './receiver.js';
+import { freePort, Receiver } from './receiver.js';
 
 // A receiver that is down across a restart of the service: the delivery survives in the database
 // (delivery row + queued job) and is made once the receiver is back — and never again after that.
@@ -55,7 +55,9 @@ for (const kind of databases()) {
         await second.app.close();
         const third = await startApp(kind, ENV, reuse);
         apps.push(third);
-        await sleep(1500);
+        // Every pass and every ready job of the restarted process has run.
+        await third.services.hookDispatcher.settled();
+        await third.services.jobRunner!.drainOnce();
         assert.equal(receiver.received.length, 1, 'never sent twice after a success');
         assert.equal((await deliveryOf(third, hookId, eventId))?.status, 'delivered');
       } finally {

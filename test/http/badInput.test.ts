@@ -1,4 +1,4 @@
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
@@ -35,7 +35,8 @@ describeEachDb('bad input on the store endpoint', (app) => {
     ['attachment without name', { attachments: [{ url: 'https://example.com/a.pdf' }] }, 400, 'attachments[0].name'],
   ];
 
-  it('setup', async () => {
+  // The ticket every test stores on; a hook, so no test depends on another having run first.
+  before(async () => {
     ticketId = await createTicket(app());
   });
 

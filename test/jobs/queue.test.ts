@@ -2,14 +2,14 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { databases, startApp, waitFor } from '../helpers/app.js';
 import { enqueueJob } from '../../src/jobs/queue.js';
-import { JobWorker, RetryLater } from '../../src/jobs/worker.js';
+import { JobRunner, RetryLater } from '../../src/jobs/runner.js';
 
 for (const kind of databases()) {
   it(`a failing job is retried with backoff, then fails after its attempts with the error kept [${kind}]`, async () => {
     const t = await startApp(kind, { WORKER_ENABLED: 'false' });
     try {
       const calls: number[] = [];
-      const worker = new JobWorker(t.ctx.db, {
+      const worker = new JobRunner(t.ctx.db, {
         flaky: async () => {
           calls.push(Date.now());
           // RetryLater keeps the test fast; plain errors back off exponentially (covered by backoffMs).
@@ -48,7 +48,7 @@ for (const kind of databases()) {
       await db.insertInto('jobs').values(Array.from({ length: N }, (_, i) => ({
         task: 'touch', payload: JSON.stringify({ i }), job_key: null, status: 'queued' as const, attempts: 0, max_attempts: 3, run_at: Date.now(), created_at: Date.now(), updated_at: Date.now(),
       }))).execute();
-      const worker = new JobWorker(t.ctx.db, {
+      const worker = new JobRunner(t.ctx.db, {
         // A job that only talks to the database, like most AI steps on SQLite.
         touch: async () => {
           await db.selectFrom('tickets').select('id').limit(1).execute();

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/dialect.js';
 import type { JobRow } from '../../db/schema.js';
-import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/worker.js';
+import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/runner.js';
 import { outboundRequest, OutboundError, parseAllowList, type OutboundResponse } from '../../net/outbound.js';
 import { nowSeconds } from '../../time.js';
 import { judgeAttempt, type RetryConfig, type Verdict } from './retryPolicy.js';

@@ -136,7 +136,7 @@ export class HookDispatcher {
         this.hasGaps = pass.gaps > 0;
         if (!pass.more) return;
         // Catching up on a long backlog: on SQLite the passes would otherwise run back to back
-        // without letting the event loop serve requests (see JobWorker.refillSoon).
+        // without letting the event loop serve requests (see JobRunner.refillSoon).
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
@@ -151,7 +151,7 @@ export class HookDispatcher {
 
   /**
    * Runs a pass now and resolves when no pass is under way: every event committed before the
-   * call has its delivery rows and jobs. Tests use it (with JobWorker.drainOnce) instead of
+   * call has its delivery rows and jobs. Tests use it (with JobRunner.drainOnce) instead of
    * sleeping past a poll.
    */
   async settled(): Promise<void> {

@@ -6,7 +6,9 @@ import { getCortexRequest } from '../../ai/pipeline.js';
 import { aiText } from '../../ai/aiText.js';
 import { detectLanguage } from '../../ai/language.js';
 import { NotFound } from '../../errors.js';
-import { IdParams, Nullable, Opt } from '../schemas/common.js';
+import { IdParams, Opt } from '../schemas/common.js';
+import { answers, SuccessOnly } from '../schemas/responses.js';
+import { AiAgentResponse, AiAgentsResponse, CortexResponse, DetectResponse, IntentModelResponse } from '../schemas/aiResponse.js';
 
 const Examples = Type.Record(Type.String({ maxLength: 5 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 10_000 }));
 const Name = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ de: Type.Optional(Type.String({ maxLength: 200 })), en: Type.Optional(Type.String({ maxLength: 200 })) })]);
@@ -17,20 +19,18 @@ const AgentBody = {
   enabled: Opt(Type.Boolean()),
 };
 
-const IntentScore = Type.Object({ code: Type.String(), confidence: Type.Number({ minimum: 0, maximum: 1, description: 'calibrated on held-out examples of the catalogue' }) });
-
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/aiAgents', {
-    schema: { tags: ['ai agents'], summary: 'The AI-agent (intent) catalogue' },
+    schema: { tags: ['ai agents'], summary: 'The AI-agent (intent) catalogue', response: answers({ 200: AiAgentsResponse }) },
     handler: async () => ({ success: true, aiAgents: await listAiAgents(ctx.db) }),
   });
   app.get('/api/mind/aiAgent/:id', {
-    schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams },
+    schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams, response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => ({ success: true, aiAgent: await getAiAgent(ctx.db, request.params.id, { withExamples: true }) }),
   });
   app.post('/api/mind/aiAgent', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100, description: '3 to 100 characters: a lower-case letter, then lower-case letters, digits and _ (no upper case, spaces or punctuation such as ?), e.g. ai_agent_meter_reading; fixed once created, as tickets refer to it', examples: ['ai_agent_meter_reading'] }), ...AgentBody }, { additionalProperties: true }) },
+    schema: { tags: ['ai agents'], summary: 'Add an AI agent with training examples per language (admin); retrains in the background', body: Type.Object({ code: Type.String({ maxLength: 100, description: '3 to 100 characters: a lower-case letter, then lower-case letters, digits and _ (no upper case, spaces or punctuation such as ?), e.g. ai_agent_meter_reading; fixed once created, as tickets refer to it', examples: ['ai_agent_meter_reading'] }), ...AgentBody }, { additionalProperties: true }), response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => {
       const aiAgent = await createAiAgent(ctx.db, request.body);
       void ctx.intents.retrain();
@@ -39,7 +39,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.patch('/api/mind/aiAgent/:id', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }) },
+    schema: { tags: ['ai agents'], summary: 'Change an AI agent (admin); retrains in the background', params: IdParams, body: Type.Object({ code: Opt(Type.String({ maxLength: 100 })), ...AgentBody }, { additionalProperties: true }), response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => {
       const aiAgent = await updateAiAgent(ctx.db, request.params.id, request.body);
       void ctx.intents.retrain();
@@ -48,7 +48,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.delete('/api/mind/aiAgent/:id', {
     config: { admin: true },
-    schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams },
+    schema: { tags: ['ai agents'], summary: 'Remove an AI agent (admin); retrains in the background', params: IdParams, response: answers({ 200: SuccessOnly }) },
     handler: async (request) => {
       await deleteAiAgent(ctx.db, request.params.id);
       void ctx.intents.retrain();
@@ -57,7 +57,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
 
   app.get('/api/mind/intent/model', {
-    schema: { tags: ['intents'], summary: 'The serving intent model: status, version, what it was trained on' },
+    schema: { tags: ['intents'], summary: 'The serving intent model: status, version, what it was trained on', response: answers({ 200: IntentModelResponse }) },
     handler: async () => ({ success: true, ...ctx.intents.info() }),
   });
   app.post('/api/mind/intent/detect', {
@@ -65,14 +65,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       tags: ['intents'],
       summary: 'Detect the intents of a text without storing anything: the intents the pipeline would assign, and the model\'s top 5 without a threshold',
       body: Type.Object({ subject: Opt(Type.String({ maxLength: 2000 })), body: Type.String({ minLength: 1, maxLength: 100_000 }), language: Opt(Type.String({ maxLength: 5 })) }),
-      response: {
-        200: Type.Object({
-          success: Type.Boolean(),
-          language: Nullable(Type.String()),
-          intents: Type.Array(IntentScore, { description: 'what the pipeline would assign: confidence at or above the model\'s threshold (GET /api/mind/intent/model)' }),
-          ranking: Type.Array(IntentScore, { description: 'the model\'s best five, without a threshold' }),
-        }),
-      },
+      response: answers({ 200: DetectResponse }),
     },
     handler: async (request) => {
       const text = aiText([request.body.subject, request.body.body], ctx.config.AI_MAX_TEXT_CHARS);
@@ -83,7 +76,7 @@ export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   });
   app.get('/api/mind/cortex/:id', {
-    schema: { tags: ['intents'], summary: 'One AI run (cortex request): inputs, provider, step timings, outputs, status', params: IdParams },
+    schema: { tags: ['intents'], summary: 'One AI run (cortex request): inputs, provider, step timings, outputs, status', params: IdParams, response: answers({ 200: CortexResponse }) },
     handler: async (request) => {
       const cortex = await getCortexRequest(ctx, request.params.id);
       if (!cortex) throw new NotFound('cortex request', request.params.id, 'id');

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { NotFound } from '../../errors.js';
 import { servedInline } from '../../attachments/classify.js';
 import { Id } from '../schemas/common.js';
+import { answers, binaryAnswer } from '../schemas/responses.js';
 
 export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/ticket/:ticketId/attachment/:attachmentId', {
@@ -12,6 +13,8 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       summary: "An attachment's bytes",
       description: 'Images and PDFs are served inline, everything else (HTML and SVG always) as a download, with nosniff and a sandboxing CSP.',
       params: Type.Object({ ticketId: Id, attachmentId: Id }),
+      // The bytes are streamed as they are (a stream is never serialised); the schema documents them.
+      response: answers({ 200: binaryAnswer('the file') }),
     },
     handler: async (request, reply) => {
       const a = await ctx.db.kysely

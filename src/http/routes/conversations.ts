@@ -8,6 +8,7 @@ import { listConversations, loadConversation } from '../../conversations/readCon
 import { NotFound } from '../../errors.js';
 import { ConversationResponse, ProcessQuery, StoreBody, StoreResponse } from '../schemas/conversation.js';
 import { Id, Offset } from '../schemas/common.js';
+import { answers } from '../schemas/responses.js';
 
 const TicketParams = Type.Object({ ticketId: Id });
 
@@ -28,7 +29,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       params: TicketParams,
       querystring: ProcessQuery,
       body: StoreBody,
-      response: { 200: StoreResponse },
+      response: answers({ 200: StoreResponse }),
     },
     handler: async (request) => {
       assertMayActAs(actorOf(request), request.body.agentId);
@@ -50,7 +51,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
         offset: Type.Optional(Offset),
       }, { additionalProperties: true }),
-      response: { 200: Type.Object({ success: Type.Boolean(), conversations: Type.Array(ConversationResponse) }) },
+      response: answers({ 200: Type.Object({ success: Type.Boolean(), conversations: Type.Array(ConversationResponse) }) }),
     },
     handler: async (request) => ({ success: true, conversations: await listConversations(ctx.db, request.params.ticketId, request.query) }),
   });
@@ -61,7 +62,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       summary: 'One conversation of a ticket',
       params: Type.Object({ ticketId: Id, conversationId: Id }),
       querystring: Type.Object({ includeRawData: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
-      response: { 200: Type.Object({ success: Type.Boolean(), conversation: ConversationResponse }) },
+      response: answers({ 200: Type.Object({ success: Type.Boolean(), conversation: ConversationResponse }) }),
     },
     handler: async (request) => {
       const { ticketId, conversationId } = request.params;

@@ -2,23 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
-import { IdParams, Nullable, Offset, Opt } from '../schemas/common.js';
+import { IdParams, Offset, Opt } from '../schemas/common.js';
 import { parseAllowList } from '../../net/outbound.js';
 import { createHook, deleteHook, getHook, listDeliveries, listHooks, updateHook } from '../../events/hooks/hookStore.js';
+import { answers, SuccessId } from '../schemas/responses.js';
+import { EventHook, HookDeliveriesResponse } from '../schemas/eventResponse.js';
 
-
-const EventHook = Type.Object({
-  id: Type.Integer(),
-  url: Type.String(),
-  eventTypes: Type.Array(Type.String()),
-  enabled: Type.Boolean(),
-  disabledReason: Nullable(Type.String()),
-  disabledAt: Nullable(Type.Integer()),
-  consecutiveFailures: Type.Integer(),
-  createdBy: Nullable(Type.Integer()),
-  createdAt: Type.Integer(),
-  modifiedAt: Type.Integer(),
-});
 
 // Event types are checked by the use case, not the schema, so that an unknown one is a 422
 // naming `eventTypes[i]` (a schema enum would give a 400 without the list of known names).
@@ -39,7 +28,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
 
   app.get('/api/mind/settings/event-hook', {
     config: { admin: true },
-    schema: { tags: ['event hooks'], summary: 'Event hooks (admin); secrets are never shown', response: { 200: Type.Object({ success: Type.Boolean(), eventHooks: Type.Array(EventHook) }) } },
+    schema: { tags: ['event hooks'], summary: 'Event hooks (admin); secrets are never shown', response: answers({ 200: Type.Object({ success: Type.Boolean(), eventHooks: Type.Array(EventHook) }) }) },
     handler: async () => {
       return { success: true, eventHooks: await listHooks(ctx.db) };
     },
@@ -51,7 +40,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       summary: 'Subscribe a URL to event types (admin)',
       description: SIGNING,
       body: Type.Object(HookBody, { additionalProperties: true }),
-      response: { 200: Type.Object({ success: Type.Boolean(), id: Type.Integer(), secret: Type.Optional(Type.String({ description: 'only when generated; shown this once' })) }) },
+      response: answers({ 200: Type.Object({ success: Type.Boolean(), id: Type.Integer(), secret: Type.Optional(Type.String({ description: 'only when generated; shown this once' })) }) }),
     },
     handler: async (request) => {
       const actor = actorOf(request);
@@ -60,7 +49,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   });
   app.get('/api/mind/settings/event-hook/:id', {
     config: { admin: true },
-    schema: { tags: ['event hooks'], summary: 'One event hook (admin)', params: IdParams, response: { 200: Type.Object({ success: Type.Boolean(), eventHook: EventHook }) } },
+    schema: { tags: ['event hooks'], summary: 'One event hook (admin)', params: IdParams, response: answers({ 200: Type.Object({ success: Type.Boolean(), eventHook: EventHook }) }) },
     handler: async (request) => {
       return { success: true, eventHook: await getHook(ctx.db, request.params.id) };
     },
@@ -72,7 +61,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       summary: 'Change an event hook (admin); enabling it again clears the failure count and starts after the newest event',
       params: IdParams,
       body: Type.Object({ url: Opt(HookBody.url), eventTypes: Opt(HookBody.eventTypes), secret: HookBody.secret, enabled: HookBody.enabled }, { additionalProperties: true }),
-      response: { 200: Type.Object({ success: Type.Boolean(), id: Type.Integer() }) },
+      response: answers({ 200: SuccessId }),
     },
     handler: async (request) => {
       await updateHook(ctx.db, allow, request.params.id, request.body);
@@ -81,7 +70,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   });
   app.delete('/api/mind/settings/event-hook/:id', {
     config: { admin: true },
-    schema: { tags: ['event hooks'], summary: 'Delete an event hook and its delivery log (admin)', params: IdParams },
+    schema: { tags: ['event hooks'], summary: 'Delete an event hook and its delivery log (admin)', params: IdParams, response: answers({ 200: SuccessId }) },
     handler: async (request) => {
       await deleteHook(ctx.db, request.params.id);
       return { success: true, id: request.params.id };
@@ -98,6 +87,7 @@ export const eventHookRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         offset: Type.Optional(Offset),
         status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('cancelled')])),
       }),
+      response: answers({ 200: HookDeliveriesResponse }),
     },
     handler: async (request) => {
       return { success: true, ...(await listDeliveries(ctx.db, request.params.id, request.query)) };

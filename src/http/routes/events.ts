@@ -4,6 +4,8 @@ import type { AppContext } from '../../context.js';
 import { getEvent, searchEvents } from '../../events/searchEvents.js';
 import { EVENT_TYPES, toHookName } from '../../events/eventLog.js';
 import { Filter, IdParams, Offset } from '../schemas/common.js';
+import { answers } from '../schemas/responses.js';
+import { EventResponse, EventSearchResponse, EventTypesResponse } from '../schemas/eventResponse.js';
 
 // The shared Offset range without its default: query and body are merged (the body wins), so a
 // default 0 filled into the body would override an offset sent in the query.
@@ -30,15 +32,16 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         orderByField: Type.Optional(Type.String()),
         orderByDirection: Type.Optional(Type.String()),
       }, { additionalProperties: true })),
+      response: answers({ 200: EventSearchResponse }),
     },
     handler: async (request) => searchEvents(ctx.db, { ...request.query, ...(request.body ?? {}) }),
   });
   app.get('/api/mind/event/getEventTypes', {
-    schema: { tags: ['events'], summary: 'Event types: log name and hook name' },
+    schema: { tags: ['events'], summary: 'Event types: log name and hook name', response: answers({ 200: EventTypesResponse }) },
     handler: async () => ({ success: true, eventTypes: EVENT_TYPES.map((t) => ({ type: t, hookName: toHookName(t) })) }),
   });
   app.get('/api/mind/event/:id', {
-    schema: { tags: ['events'], summary: 'One event', params: IdParams },
+    schema: { tags: ['events'], summary: 'One event', params: IdParams, response: answers({ 200: EventResponse }) },
     handler: async (request) => getEvent(ctx.db, request.params.id),
   });
 };

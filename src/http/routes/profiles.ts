@@ -7,17 +7,19 @@ import { createProfile, deleteProfile, getProfile, listProfiles, updateProfile }
 import { assertMayChangeCredentials } from '../../auth/credentials.js';
 import { listApiKeys, mintApiKey, revokeApiKey } from '../../auth/apiKeys.js';
 import { Id, IdParams, Opt } from '../schemas/common.js';
+import { answers, SuccessId, SuccessOnly } from '../schemas/responses.js';
+import { ApiKeysResponse, MintedKeyResponse, OwnProfileResponse, ProfileResponse, ProfilesResponse } from '../schemas/accountResponse.js';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('agent'), Type.Literal('integration')]);
 const ProfileParams = Type.Object({ profileId: Id });
 
 export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/mind/profile', {
-    schema: { tags: ['profiles'], summary: 'The calling profile' },
+    schema: { tags: ['profiles'], summary: 'The calling profile', response: answers({ 200: OwnProfileResponse }) },
     handler: async (request) => ({ success: true, ...(await getProfile(ctx.db, actorOf(request).agentId)) }),
   });
   app.get('/api/mind/profiles', {
-    schema: { tags: ['profiles'], summary: 'All profiles' },
+    schema: { tags: ['profiles'], summary: 'All profiles', response: answers({ 200: ProfilesResponse }) },
     handler: async () => ({ success: true, profiles: await listProfiles(ctx.db) }),
   });
   app.post('/api/mind/profile', {
@@ -26,13 +28,14 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       tags: ['profiles'],
       summary: 'Create a profile (admin)',
       body: Type.Object({ email: Type.String({ maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 200 }), password: Opt(Type.String({ maxLength: 200 })), role: Opt(Role), enabled: Opt(Type.Boolean()) }, { additionalProperties: true }),
+      response: answers({ 200: SuccessId }),
     },
     handler: async (request) => {
       return { success: true, id: await createProfile(ctx.db, request.body) };
     },
   });
   app.get('/api/mind/profile/:id', {
-    schema: { tags: ['profiles'], summary: 'One profile', params: IdParams },
+    schema: { tags: ['profiles'], summary: 'One profile', params: IdParams, response: answers({ 200: ProfileResponse }) },
     handler: async (request) => ({ success: true, profile: await getProfile(ctx.db, request.params.id) }),
   });
   app.patch('/api/mind/profile/:id', {
@@ -48,6 +51,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         role: Opt(Role),
         enabled: Opt(Type.Boolean()),
       }, { additionalProperties: true }),
+      response: answers({ 200: ProfileResponse }),
     },
     handler: async (request) => {
       const actor = actorOf(request);
@@ -59,7 +63,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
   });
   app.delete('/api/mind/profile/:id', {
     config: { admin: true },
-    schema: { tags: ['profiles'], summary: 'Delete a profile (admin); its keys are revoked and sessions ended', params: IdParams },
+    schema: { tags: ['profiles'], summary: 'Delete a profile (admin); its keys are revoked and sessions ended', params: IdParams, response: answers({ 200: SuccessOnly }) },
     handler: async (request) => {
       await deleteProfile(ctx.db, request.params.id, actorOf(request).agentId);
       return { success: true };
@@ -72,6 +76,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       summary: 'Mint an API key for a profile; the key is shown once',
       params: ProfileParams,
       body: Type.Optional(Type.Object({ name: Opt(Type.String({ minLength: 1, maxLength: 200 })), validDays: Opt(Type.Integer({ minimum: 1, maximum: 3650 })) }, { additionalProperties: true })),
+      response: answers({ 200: MintedKeyResponse }),
     },
     handler: async (request) => {
       const actor = actorOf(request);
@@ -87,14 +92,14 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   });
   app.get('/api/mind/jwt/:profileId/keys', {
-    schema: { tags: ['api keys'], summary: "A profile's API keys (hash never shown)", params: ProfileParams },
+    schema: { tags: ['api keys'], summary: "A profile's API keys (hash never shown)", params: ProfileParams, response: answers({ 200: ApiKeysResponse }) },
     handler: async (request) => {
       requireSelfOrAdmin(actorOf(request), request.params.profileId, 'listing API keys');
       return { success: true, keys: await listApiKeys(ctx.db.kysely, request.params.profileId) };
     },
   });
   app.delete('/api/mind/jwt/:profileId/keys/:keyId', {
-    schema: { tags: ['api keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ profileId: Id, keyId: Id }) },
+    schema: { tags: ['api keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ profileId: Id, keyId: Id }), response: answers({ 200: SuccessOnly }) },
     handler: async (request) => {
       requireSelfOrAdmin(actorOf(request), request.params.profileId, 'revoking API keys');
       await revokeApiKey(ctx.db.kysely, request.params.profileId, request.params.keyId);

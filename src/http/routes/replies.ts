@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { answers, SuccessOnly } from '../schemas/responses.js';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../auth.js';
 import { assertMayActAs } from '../../auth/actAs.js';
@@ -27,7 +28,7 @@ export const replyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       ].join('\n'),
       params: Type.Object({ ticketId: Id }),
       body: ReplyBody,
-      response: { 200: StoreResponse },
+      response: answers({ 200: StoreResponse }),
     },
     handler: async (request) => {
       assertMayActAs(actorOf(request), request.body.agentId);
@@ -42,7 +43,7 @@ export const replyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       description: '409 for anything but a draft or a failed reply. `status` changes the ticket as a reply does.',
       params: ConversationParams,
       body: Type.Optional(SendBody),
-      response: { 200: Type.Object({ success: Type.Boolean(), conversationId: Type.Integer(), ticketId: Type.Integer(), conversation: ConversationResponse }) },
+      response: answers({ 200: Type.Object({ success: Type.Boolean(), conversationId: Type.Integer(), ticketId: Type.Integer(), conversation: ConversationResponse }) }),
     },
     handler: async (request) => {
       const { ticketId, conversationId } = request.params;
@@ -57,7 +58,7 @@ export const replyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       description: 'Drafts and internal notes only (409 otherwise). `isDraft: false` publishes a draft through the send path.',
       params: ConversationParams,
       body: ConversationPatchBody,
-      response: { 200: OneConversation },
+      response: answers({ 200: OneConversation }),
     },
     handler: async (request) => {
       const { ticketId, conversationId } = request.params;
@@ -71,7 +72,7 @@ export const replyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       summary: 'Delete a draft or an internal note',
       description: 'Drafts and internal notes only (409 otherwise); the conversation keeps its row with `deletedAt` set and leaves the lists.',
       params: ConversationParams,
-      response: { 200: Type.Object({ success: Type.Boolean() }) },
+      response: answers({ 200: SuccessOnly }),
     },
     handler: async (request) => deleteConversation(ctx, request.params.ticketId, request.params.conversationId),
   });

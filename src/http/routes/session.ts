@@ -6,6 +6,8 @@ import type { AppContext } from '../../context.js';
 import { PasswordWorkBusy, burnPasswordCheck, verifyPassword } from '../../auth/passwords.js';
 import { DomainError, Unauthorized } from '../../errors.js';
 import { getProfile } from '../../agents/profiles.js';
+import { answers, SuccessOnly } from '../schemas/responses.js';
+import { Profile } from '../schemas/accountResponse.js';
 
 const LoginBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 200 }) });
 const normalEmail = (email: string) => email.trim().toLowerCase();
@@ -40,6 +42,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       summary: 'Log in; sets the httpOnly connect.sid session cookie',
       description: `At most LOGIN_MAX_PER_ACCOUNT attempts per email and LOGIN_MAX_PER_IP per client IP in LOGIN_WINDOW_SECONDS (429 with Retry-After); 503 with Retry-After when too many password checks are already running.`,
       body: LoginBody,
+      response: answers({ 200: Type.Object({ success: Type.Boolean(), profile: Profile }) }),
     },
     preHandler: throttle,
     handler: async (request, reply) => {
@@ -71,7 +74,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.post('/api/auth/logout', {
     config: { public: true },
-    schema: { tags: ['auth'], summary: 'Log out; ends the session' },
+    schema: { tags: ['auth'], summary: 'Log out; ends the session', response: answers({ 200: SuccessOnly }) },
     handler: async (request, reply) => {
       if (request.session.agentId) await request.session.destroy();
       reply.clearCookie('connect.sid', { path: '/' });

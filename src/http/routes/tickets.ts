@@ -10,6 +10,8 @@ import { searchTickets } from '../../tickets/searchTickets.js';
 import { getTicketIntents } from '../../tickets/intents.js';
 import { IdParams, Id } from '../schemas/common.js';
 import { ProcessQuery } from '../schemas/conversation.js';
+import { answers } from '../schemas/responses.js';
+import { Ticket, TicketBulkPatchResponse, TicketIntents, TicketPatchResponse, TicketSearchResponse } from '../schemas/ticketResponse.js';
 import { TicketBulkPatchBody, TicketCreateBody, TicketGetQuery, TicketPatchBody, TicketSearchBody } from '../schemas/ticket.js';
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -23,6 +25,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         'the message is not stored twice. Create uses `cc`/`bcc` where store uses `ccEmails`/`bccEmails`.',
       querystring: ProcessQuery,
       body: TicketCreateBody,
+      response: answers({ 200: Ticket }),
     },
     handler: async (request) => {
       assertMayActAs(actorOf(request), request.body.agentId);
@@ -31,7 +34,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   });
 
   app.get('/api/mind/ticket/:id', {
-    schema: { tags: ['tickets'], summary: 'A ticket (bare object, no envelope)', params: IdParams, querystring: TicketGetQuery },
+    schema: { tags: ['tickets'], summary: 'A ticket (bare object, no envelope)', params: IdParams, querystring: TicketGetQuery, response: answers({ 200: Ticket }) },
     handler: async (request) => loadTicket(ctx.db, request.params.id, request.query),
   });
 
@@ -42,12 +45,13 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       description: '`status: "pending"` needs `dueBy` in the future. Records a TicketUpdated event `{userId, changes, ticketId}`.',
       params: IdParams,
       body: TicketPatchBody,
+      response: answers({ 200: TicketPatchResponse }),
     },
     handler: async (request) => ({ success: true, ticket: await updateTicket(ctx, request.params.id, request.body, actorOf(request)) }),
   });
 
   app.patch('/api/mind/ticket', {
-    schema: { tags: ['tickets'], summary: 'Update several tickets at once (all or nothing)', body: TicketBulkPatchBody },
+    schema: { tags: ['tickets'], summary: 'Update several tickets at once (all or nothing)', body: TicketBulkPatchBody, response: answers({ 200: TicketBulkPatchResponse }) },
     handler: async (request) => updateTickets(ctx, request.body, actorOf(request)),
   });
 
@@ -57,12 +61,13 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       summary: 'Search tickets',
       description: 'Filters `{key, comparator, value|values|from|to}` with keys `t.*` (unprefixed keys are read as `t.*`); comparators =, !=, in, notIn, <, >, <=, >=, between, like. Channel "all" matches every channel. At most 500 filter values in all (400 beyond); `like` applies to text keys only; dates must be real calendar dates from 1970 on (422).',
       body: TicketSearchBody,
+      response: answers({ 200: TicketSearchResponse }),
     },
     handler: async (request) => searchTickets(ctx.db, request.body),
   });
 
   app.get('/api/mind/intent/byTicketId/:ticketId', {
-    schema: { tags: ['intents'], summary: "A ticket's detected intents", params: Type.Object({ ticketId: Id }) },
+    schema: { tags: ['intents'], summary: "A ticket's detected intents", params: Type.Object({ ticketId: Id }), response: answers({ 200: TicketIntents }) },
     handler: async (request) => getTicketIntents(ctx.db, request.params.ticketId),
   });
 };

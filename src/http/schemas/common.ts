@@ -20,14 +20,6 @@ export const ProcessMode = Type.Union([Type.Literal('realtime'), Type.Literal('b
   description: 'when AI runs: realtime (before the response), batch (durable queue, default), false (never); JSON false = "false"',
 });
 
-export const ErrorResponse = Type.Object(
-  {
-    success: Type.Literal(false),
-    error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
-  },
-  { $id: 'ErrorResponse' },
-);
-
 export const Success = Type.Object({ success: Type.Boolean() });
 
 /** Enneo-style free-form object (rawData, data, sender, content). */
@@ -44,3 +36,6 @@ export const Filter = Type.Object(
   },
   { additionalProperties: true },
 );
+
+// The shared error shape lives with the other response schemas.
+export { ErrorResponse } from './responses.js';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import type { JobRow } from '../db/schema.js';
-import { claimJob, completeJob, failJob, releaseJobsOfDeadWorkers, renewLeases } from './queue.js';
+import { claimJob, completeJob, failJob, releaseJobsOfDeadRunners, renewLeases } from './queue.js';
 import { Coalescer } from './coalescer.js';
 
 export type TaskHandler = (payload: any, job: JobRow) => Promise<void>;
@@ -18,7 +18,7 @@ export class RetryLater extends Error {
 /** Thrown by a task when retrying cannot help; the job fails at once. */
 export class PermanentFailure extends Error {}
 
-export interface WorkerOptions {
+export interface RunnerOptions {
   concurrency: number;
   /** How long a claim lasts without a heartbeat; renewed every third of it while the job runs. */
   leaseMs: number;
@@ -26,33 +26,35 @@ export interface WorkerOptions {
   logger: FastifyBaseLogger;
 }
 
-/** Worker ids alive in this process: on SQLite, every other holder of a job is dead. */
-const liveWorkers = new Set<string>();
+/** Runner ids alive in this process: on SQLite, every other holder of a job is dead. */
+const liveRunners = new Set<string>();
 
-// Polls the jobs table, and wakes at once when this process enqueues (notify), so an idle
-// worker picks a new job up within milliseconds; other processes' jobs are seen on the next poll.
-export class JobWorker {
+// The job runner: runs queued jobs in this process (the API process, or the worker process of
+// `npm run worker`). It polls the jobs table, and wakes at once when this process enqueues
+// (notify), so an idle runner picks a new job up within milliseconds; other processes' jobs are
+// seen on the next poll.
+export class JobRunner {
   readonly id = `w-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   private running = 0;
   private stopped = true;
   private inflight = new Set<Promise<void>>();
-  /** Ids of the jobs this worker runs now, for the heartbeat. */
+  /** Ids of the jobs this runner runs now, for the heartbeat. */
   private readonly held = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private refillScheduled = false;
   private readonly rounds = new Coalescer(() => this.fill());
 
-  constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: WorkerOptions) {}
+  constructor(private readonly db: Db, private readonly tasks: TaskList, private readonly opts: RunnerOptions) {}
 
   /**
    * Starts polling and the heartbeat. On SQLite it first queues again the jobs a dead process
-   * held (see releaseJobsOfDeadWorkers); on PostgreSQL their short leases run out instead.
+   * held (see releaseJobsOfDeadRunners); on PostgreSQL their short leases run out instead.
    */
   async start(): Promise<void> {
-    liveWorkers.add(this.id);
+    liveRunners.add(this.id);
     if (this.db.kind === 'sqlite') {
-      const released = await releaseJobsOfDeadWorkers(this.db, [...liveWorkers]);
+      const released = await releaseJobsOfDeadRunners(this.db, [...liveRunners]);
       if (released > 0) this.opts.logger.warn({ released }, 'queued again the jobs an earlier process was running when it stopped');
     }
     this.stopped = false;
@@ -166,6 +168,6 @@ export class JobWorker {
     await this.rounds.settled();
     await Promise.allSettled([...this.inflight]);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    liveWorkers.delete(this.id);
+    liveRunners.delete(this.id);
   }
 }
