@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { createTicket, waitFor } from '../helpers/app.js';
 import { buildWebApp, imageStub, launch, loggedInPage, SCREENSHOTS, skipReason, startWebApp, type WebApp } from './browser.js';
@@ -51,12 +52,15 @@ describe('the agent inbox in Chromium', { skip }, () => {
     for (const tag of html.match(/<script[^>]*>/g) ?? []) assert.match(tag, / src="\/assets\//, `no inline script in the page: ${tag}`);
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     assert.ok(asset, html);
-    assert.equal((await fetch(`${web.base}${asset}`)).status, 200);
-    assert.equal((await fetch(`${web.base}/tickets/7`)).status, 200, 'a client route answers with the app');
-    assert.equal((await fetch(`${web.base}/assets/../package.json`)).status === 200, false);
-    assert.equal((await fetch(`${web.base}/no-such-page`)).status, 401);
-    assert.equal((await fetch(`${web.base}/api/mind/ticket/1`)).status, 401);
-    assert.equal((await fetch(`${web.base}/api/web/remote-image?url=${encodeURIComponent(stub.url)}`)).status, 401);
+    // Bodies read to the end: an open response would hold the app's shutdown.
+    const status = (url: string) => fetch(`${web.base}${url}`).then(async (r) => (await r.arrayBuffer(), r.status));
+    assert.equal(await status(asset), 200);
+    assert.equal(await status('/tickets/7'), 200, 'a client route answers with the app');
+    for (const escape of ['/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) assert.notEqual(await status(escape), 200, escape);
+    assert.equal(await status('/no-such-page'), 401);
+    assert.equal(await status('/TICKETS/1'), 401);
+    assert.equal(await status('/api/mind/ticket/1'), 401);
+    assert.equal(await status(`/api/web/remote-image?url=${encodeURIComponent(stub.url)}`), 401);
   });
 
   it('logs in through the login page, refuses a wrong password, and logs out', async () => {
@@ -283,6 +287,45 @@ describe('the agent inbox in Chromium', { skip }, () => {
     }
   });
 
+  it('admin pages: subchannel connection test answered politely, an API key shown once, intents of a typed text', async () => {
+    const { context, page } = await loggedInPage(browser, web.base);
+    try {
+      await page.click('header nav >> text=Administration');
+      await page.waitForSelector('table.grid tbody tr');
+      assert.equal(new URL(page.url()).pathname, '/admin');
+      await page.click('table.grid tbody tr:first-child button:has-text("Test connection")');
+      await waitFor(async () => ((await page.textContent('table.grid tbody tr:first-child [role=status]')) ?? '').trim(), 10_000, 'the test answer');
+
+      await page.click('nav.tabs >> text=API keys');
+      await page.fill('form.inline-form input', 'CRM');
+      await page.click('form.inline-form button[type=submit]');
+      const token = (await (await page.waitForSelector('.shown-once code.token')).textContent())!.trim();
+      assert.ok(token.length > 20);
+      // The key works, and the page never shows it again.
+      assert.equal((await fetch(`${web.base}/api/mind/profile`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => (await r.arrayBuffer(), r.status))), 200);
+      await page.click('nav.tabs >> text=AI agents');
+      await page.click('nav.tabs >> text=API keys');
+      await page.waitForSelector('table.grid tbody tr:has-text("CRM")');
+      assert.equal(await page.$('.shown-once'), null);
+      assert.equal((await page.content()).includes(token), false);
+
+      await page.click('nav.tabs >> text=AI agents');
+      await page.fill('textarea[name=try]', 'Hallo, mein Zählerstand ist 12.345 kWh, Zählernummer 123456.');
+      await page.click('form:has(textarea[name=try]) button[type=submit]');
+      await page.waitForSelector('.detected code:has-text("ai_agent_meter_reading")', { timeout: 60_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the remote-image proxy refuses what is not a reachable raster image, naming url', async () => {
+    for (const url of ['ftp://example.com/x.png', 'http://10.0.0.1/x.png']) {
+      const res = await web.t.call('GET', `/api/web/remote-image?url=${encodeURIComponent(url)}`);
+      assert.equal(res.statusCode, 422, `${url}: ${res.body}`);
+      assert.equal(res.json().error.field, 'url');
+    }
+  });
+
   it('shows German UI text for a German browser, and switches to English', async () => {
     const { context, page } = await loggedInPage(browser, web.base, undefined, 'de-DE');
     try {
@@ -300,7 +343,17 @@ describe('the agent inbox in Chromium', { skip }, () => {
       subject: 'Zählerstand 12.345,6 kWh', from: 'erika.mustermann@example.de', fromName: 'Erika Mustermann', priority: 'high', dueBy: '2021-01-07 00:00:00',
       body: '<p>Guten Tag,</p><p>mein Zählerstand ist <b>12.345,6 kWh</b>.</p><p>Viele Grüße<br>Erika Mustermann</p><blockquote>Ihre Erinnerung vom 1.12.</blockquote>',
     });
-    await store(id, { body: `<p>Hier noch ein Foto vom Zähler <img src="${stub.url}/meter.png" alt="Zähler"></p>` });
+    // The second message runs through the AI (realtime; a run past the budget finishes as a job)
+    // and carries an image attachment, so the view shows AI results and a thumbnail.
+    const photo = await sharp({ create: { width: 240, height: 140, channels: 3, background: '#9db4c8' } }).png().toBuffer();
+    const second = await web.t.call('POST', `/api/mind/ticket/${id}/conversation/store`, {
+      process: 'realtime', direction: 'in', from: 'erika.mustermann@example.de', type: 'html',
+      body: `<p>Hier noch ein Foto vom Zähler <img src="${stub.url}/meter.png" alt="Zähler">. Mein Zählerstand ist 12.345,6 kWh, Zählernummer 1ESY1160123456.</p>`,
+      attachments: [{ name: 'zaehler.png', base64: photo.toString('base64') }],
+    });
+    assert.equal(second.statusCode, 200, second.body);
+    const conversationId = second.json().conversationId as number;
+    await waitFor(async () => (await web.t.call('GET', `/api/mind/ticket/${id}/conversation/${conversationId}`)).json().conversation.cortexRequestId, 120_000, 'the AI run');
     await web.t.call('POST', `/api/mind/ticket/${id}/conversation/store?process=false`, { direction: 'internal', private: true, type: 'html', body: '<p>Kundin hat angerufen, Ablesung folgt.</p>' });
     for (const [width, height, tag] of [[1280, 900, '1280'], [390, 844, '390']] as const) {
       const { context, page } = await loggedInPage(browser, web.base, { width, height });
@@ -309,6 +362,8 @@ describe('the agent inbox in Chromium', { skip }, () => {
         await page.screenshot({ path: path.join(SCREENSHOTS, `list-${tag}.png`), fullPage: true });
         await page.goto(`${web.base}/tickets/${id}`);
         await page.waitForSelector('.message.note');
+        await page.waitForSelector(`[data-conversation-id="${conversationId}"] .ai code:has-text("ai_agent_meter_reading")`);
+        await page.waitForFunction(`(() => { const img = document.querySelector('.attachment img.thumb'); return !!img && img.complete && img.naturalWidth === 240; })()`);
         await page.screenshot({ path: path.join(SCREENSHOTS, `ticket-${tag}.png`), fullPage: true });
         // Phone width: nothing wider than the viewport.
         const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
