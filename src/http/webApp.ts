@@ -68,7 +68,7 @@ export const webAppRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
 
   const sendPage = (reply: FastifyReply) => {
     if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
-      return reply.code(503).send({ success: false, error: { code: 'web_app_not_built', message: 'the web app is not built: run npm run build (npm start builds it when stale)' } });
+      throw new DomainError(503, 'web_app_not_built', 'the web app is not built: run npm run build (npm start builds it when stale)');
     }
     // The page names hashed asset files: it must never be cached past a deploy.
     return reply.header('cache-control', 'no-cache').sendFile('index.html', WEB_ROOT);

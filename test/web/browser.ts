@@ -1,3 +1,6 @@
+import { describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -60,7 +63,9 @@ export async function loggedInPage(browser: Browser, base: string, viewport = { 
 }
 
 /** A stand-in for a remote mail server of images: a 1×1 PNG, and every hit recorded. */
-export async function imageStub(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+export interface ImageStub { url: string; hits: string[]; close(): Promise<void> }
+
+export async function imageStub(): Promise<ImageStub> {
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
@@ -71,4 +76,39 @@ export async function imageStub(): Promise<{ url: string; hits: string[]; close(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** One app, one image stub and one Chromium for a test file; each test opens its own context. */
+export function webSuite(name: string, body: (get: () => { browser: Browser; web: WebApp; stub: ImageStub }) => void): void {
+  const skip = skipReason();
+  if (skip) console.log(`# ${skip}`);
+  describe(name, { skip }, () => {
+    let browser: Browser;
+    let web: WebApp;
+    let stub: ImageStub;
+    before(async () => {
+      buildWebApp();
+      stub = await imageStub();
+      // The remote-image proxy may reach the local stub that stands in for a mail's image host;
+      // every test logs in through the form, past the default per-account login limit.
+      web = await startWebApp({ OUTBOUND_ALLOW_HOSTS: '127.0.0.1', LOGIN_MAX_PER_ACCOUNT: '1000' });
+      browser = await launch();
+    });
+    after(async () => {
+      await browser?.close();
+      await web?.close();
+      await stub?.close();
+    });
+    body(() => ({ browser, web, stub }));
+  });
+}
+
+/** A word no other test uses, to seed and find its own tickets. */
+export const word = (prefix: string) => `${prefix}${crypto.randomBytes(4).toString('hex')}`;
+
+/** Stores a message on a ticket (no AI run) and returns the answer. */
+export async function storeMessage(web: WebApp, ticketId: number, body: Record<string, unknown>) {
+  const res = await web.t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store?process=false`, { direction: 'in', from: 'kunde@example.de', type: 'html', ...body });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json();
 }

@@ -1,102 +1,33 @@
-import { describe, it, before, after } from 'node:test';
+import { it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { createTicket, waitFor } from '../helpers/app.js';
-import { buildWebApp, imageStub, launch, loggedInPage, SCREENSHOTS, skipReason, startWebApp, type WebApp } from './browser.js';
+import { loggedInPage, SCREENSHOTS, storeMessage, webSuite, word, type ImageStub, type WebApp } from './browser.js';
 
-// The agent inbox in real headless Chromium against a real app on a real port (SQLite).
-// Each test seeds what it needs through the API, with a word of its own, and opens its own
-// browser context: no test depends on another's tickets or order.
+// The queue and the ticket view in real headless Chromium against a real app on a real port
+// (SQLite). Each test seeds what it needs through the API, with a word of its own, and opens its
+// own browser context: no test depends on another's tickets or order.
 
-const skip = skipReason();
-if (skip) console.log(`# ${skip}`);
-
-const word = (prefix: string) => `${prefix}${crypto.randomBytes(4).toString('hex')}`;
-
-describe('the agent inbox in Chromium', { skip }, () => {
+webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
   let browser: Browser;
   let web: WebApp;
-  let stub: Awaited<ReturnType<typeof imageStub>>;
-
-  before(async () => {
-    buildWebApp();
-    stub = await imageStub();
-    // The remote-image proxy may reach the local stub that stands in for a mail's image host.
-    web = await startWebApp({ OUTBOUND_ALLOW_HOSTS: '127.0.0.1', LOGIN_MAX_PER_ACCOUNT: '1000' });
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-    await stub?.close();
-  });
-
-  const store = async (ticketId: number, body: Record<string, unknown>) => {
-    const res = await web.t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store?process=false`, { direction: 'in', from: 'kunde@example.de', type: 'html', ...body });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json();
-  };
-
-  it('serves the app with a strict CSP; unknown paths stay 401 for anonymous callers', async () => {
-    const page = await fetch(`${web.base}/`);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-    const csp = page.headers.get('content-security-policy') ?? '';
-    assert.match(csp, /script-src 'self'(;|$)/);
-    assert.match(csp, /img-src 'self' data: blob:(;|$)/);
-    const html = await page.text();
-    for (const tag of html.match(/<script[^>]*>/g) ?? []) assert.match(tag, / src="\/assets\//, `no inline script in the page: ${tag}`);
-    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    assert.ok(asset, html);
-    // Bodies read to the end: an open response would hold the app's shutdown.
-    const status = (url: string) => fetch(`${web.base}${url}`).then(async (r) => (await r.arrayBuffer(), r.status));
-    assert.equal(await status(asset), 200);
-    assert.equal(await status('/tickets/7'), 200, 'a client route answers with the app');
-    for (const escape of ['/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) assert.notEqual(await status(escape), 200, escape);
-    assert.equal(await status('/no-such-page'), 401);
-    assert.equal(await status('/TICKETS/1'), 401);
-    assert.equal(await status('/api/mind/ticket/1'), 401);
-    assert.equal(await status(`/api/web/remote-image?url=${encodeURIComponent(stub.url)}`), 401);
-  });
-
-  it('logs in through the login page, refuses a wrong password, and logs out', async () => {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    try {
-      const page = await context.newPage();
-      await page.goto(`${web.base}/`);
-      await page.fill('input[name=email]', 'admin@test.local');
-      await page.fill('input[name=password]', 'wrong-password');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('.login [role=alert]');
-      assert.match(await page.textContent('.login [role=alert]') ?? '', /Wrong email or password/);
-      await page.fill('input[name=password]', 'admin-password-1');
-      await page.click('button[type=submit]');
-      await page.waitForSelector('section.queue');
-      assert.ok((await context.cookies()).some((c) => c.name === 'connect.sid' && c.httpOnly));
-      await page.click('text=Log out');
-      await page.waitForSelector('.login form');
-      // The session is gone on the server too.
-      assert.equal((await page.evaluate(() => fetch('/api/mind/profile').then((r) => r.status))), 401);
-    } finally {
-      await context.close();
-    }
-  });
+  let stub: ImageStub;
+  beforeEach(() => ({ browser, web, stub } = get()));
 
   it('finds a ticket by a word of its second message (also in its subject until full-text search is merged)', async () => {
     const w = word('Zaunkoenig');
     const id = await createTicket(web.t, { subject: `Frage ${w}`, body: '<p>Erste Nachricht</p>' });
-    await store(id, { body: `<p>Zweite Nachricht mit ${w}</p>` });
+    await storeMessage(web, id, { body: `<p>Zweite Nachricht mit ${w}</p>` });
     const other = await createTicket(web.t, { subject: 'Etwas anderes', body: '<p>nichts</p>' });
     const { context, page } = await loggedInPage(browser, web.base);
     try {
       await page.fill('input[name=q]', w);
       await page.press('input[name=q]', 'Enter');
-      await page.waitForSelector(`tr[data-ticket-id="${id}"]`);
-      await waitFor(async () => (await page.$$('table.tickets tbody tr')).length === 1, 10_000, 'only the match listed');
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`); // the rows now answer this search
+      assert.deepEqual(await page.$$eval('table.tickets tbody tr', (rows) => rows.map((r) => r.getAttribute('data-ticket-id'))), [String(id)]);
       assert.equal(await page.$(`tr[data-ticket-id="${other}"]`), null);
     } finally {
       await context.close();
@@ -108,12 +39,13 @@ describe('the agent inbox in Chromium', { skip }, () => {
   it('finds a ticket by a word that is ONLY in its second message', { todo: 'needs full-text search across every message behind q' }, async () => {
     const w = word('Kleiber');
     const id = await createTicket(web.t, { subject: 'Zählerwechsel', body: '<p>Erste Nachricht</p>' });
-    await store(id, { body: `<p>Nachtrag: ${w}</p>` });
+    await storeMessage(web, id, { body: `<p>Nachtrag: ${w}</p>` });
     const { context, page } = await loggedInPage(browser, web.base);
     try {
       await page.fill('input[name=q]', w);
       await page.press('input[name=q]', 'Enter');
-      await page.waitForSelector(`tr[data-ticket-id="${id}"]`, { timeout: 5000 });
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`); // the rows now answer this search
+      assert.deepEqual(await page.$$eval('table.tickets tbody tr', (rows) => rows.map((r) => r.getAttribute('data-ticket-id'))), [String(id)]);
     } finally {
       await context.close();
     }
@@ -183,7 +115,8 @@ describe('the agent inbox in Chromium', { skip }, () => {
     try {
       await page.fill('input[name=q]', w);
       await page.press('input[name=q]', 'Enter');
-      await waitFor(async () => (await page.$$('table.tickets tbody tr')).length === 3, 10_000, 'the three tickets listed');
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`); // the rows now answer this search
+      assert.equal((await page.$$('table.tickets tbody tr')).length, 3);
       await page.keyboard.press('Escape'); // leaves the search box
       // Newest first: rows are ids[2], ids[1], ids[0].
       await page.keyboard.press('j');
@@ -201,7 +134,7 @@ describe('the agent inbox in Chromium', { skip }, () => {
       await page.keyboard.press('Escape'); // back to the queue
       await page.waitForSelector('section.queue');
       assert.equal(new URL(page.url()).pathname, '/');
-      await waitFor(async () => (await page.$$('table.tickets tbody tr')).length === 3, 10_000, 'the queue listed again');
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`); // listed again, same search
       // The queue remembers the row.
       await page.keyboard.press('j');
       assert.equal(await activeRow(), String(ids[1]));
@@ -237,6 +170,7 @@ describe('the agent inbox in Chromium', { skip }, () => {
     try {
       await page.fill('input[name=q]', w);
       await page.press('input[name=q]', 'Enter');
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`); // the rows now answer this search
       await page.waitForSelector('.empty');
       const id = await createTicket(web.t, { subject: `Neue Mail ${w}` });
       await page.waitForSelector(`tr[data-ticket-id="${id}"]`, { timeout: 15_000 });
@@ -282,56 +216,6 @@ describe('the agent inbox in Chromium', { skip }, () => {
       assert.equal(await page.$('form.reply .error'), null, (await page.textContent('form.reply .error').catch(() => '')) ?? '');
       const status = await page.getAttribute(`.message.out:has-text("${text}") [data-delivery]`, 'data-delivery');
       assert.ok(['queued', 'sent', 'stored'].includes(status ?? ''), `delivery status ${status}`);
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('admin pages: subchannel connection test answered politely, an API key shown once, intents of a typed text', async () => {
-    const { context, page } = await loggedInPage(browser, web.base);
-    try {
-      await page.click('header nav >> text=Administration');
-      await page.waitForSelector('table.grid tbody tr');
-      assert.equal(new URL(page.url()).pathname, '/admin');
-      await page.click('table.grid tbody tr:first-child button:has-text("Test connection")');
-      await waitFor(async () => ((await page.textContent('table.grid tbody tr:first-child [role=status]')) ?? '').trim(), 10_000, 'the test answer');
-
-      await page.click('nav.tabs >> text=API keys');
-      await page.fill('form.inline-form input', 'CRM');
-      await page.click('form.inline-form button[type=submit]');
-      const token = (await (await page.waitForSelector('.shown-once code.token')).textContent())!.trim();
-      assert.ok(token.length > 20);
-      // The key works, and the page never shows it again.
-      assert.equal((await fetch(`${web.base}/api/mind/profile`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => (await r.arrayBuffer(), r.status))), 200);
-      await page.click('nav.tabs >> text=AI agents');
-      await page.click('nav.tabs >> text=API keys');
-      await page.waitForSelector('table.grid tbody tr:has-text("CRM")');
-      assert.equal(await page.$('.shown-once'), null);
-      assert.equal((await page.content()).includes(token), false);
-
-      await page.click('nav.tabs >> text=AI agents');
-      await page.fill('textarea[name=try]', 'Hallo, mein Zählerstand ist 12.345 kWh, Zählernummer 123456.');
-      await page.click('form:has(textarea[name=try]) button[type=submit]');
-      await page.waitForSelector('.detected code:has-text("ai_agent_meter_reading")', { timeout: 60_000 });
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('the remote-image proxy refuses what is not a reachable raster image, naming url', async () => {
-    for (const url of ['ftp://example.com/x.png', 'http://10.0.0.1/x.png']) {
-      const res = await web.t.call('GET', `/api/web/remote-image?url=${encodeURIComponent(url)}`);
-      assert.equal(res.statusCode, 422, `${url}: ${res.body}`);
-      assert.equal(res.json().error.field, 'url');
-    }
-  });
-
-  it('shows German UI text for a German browser, and switches to English', async () => {
-    const { context, page } = await loggedInPage(browser, web.base, undefined, 'de-DE');
-    try {
-      assert.equal(await page.textContent('header nav a[aria-current=page]'), 'Posteingang');
-      await page.selectOption('.lang select', 'en');
-      await page.waitForSelector('header nav a:has-text("Inbox")');
     } finally {
       await context.close();
     }

@@ -43,6 +43,8 @@ function searchBody(s: ListState, me: number) {
   return { filters, ...(s.q.trim() ? { q: s.q.trim() } : {}), limit: PAGE_SIZE, offset: s.page * PAGE_SIZE, ...SORTS[s.sort] };
 }
 
+const searchKey = (s: ListState) => JSON.stringify({ ...s, selected: 0 });
+
 /** Typing in a field must not move through the queue. */
 export function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -61,7 +63,10 @@ export function TicketList() {
   const [agents, setAgents] = useState<ProfileRow[]>([]);
   const [fresh, setFresh] = useState(false);
   const [q, setQ] = useState(s.q);
+  // The query the shown rows answer (data-loaded-q): lets a test, or a screen reader, know a search is done.
+  const [loadedQ, setLoadedQ] = useState<string | null>(null);
   const rows = useRef<HTMLTableSectionElement>(null);
+  const listRef = useRef<Ticket[]>([]);
   const update = (patch: Partial<ListState>) => listState.set({ ...listState.get(), ...patch });
 
   useEffect(() => {
@@ -71,8 +76,13 @@ export function TicketList() {
 
   const load = useCallback(async () => {
     try {
-      const r = await api<{ tickets: Ticket[]; total: number }>('POST', '/api/mind/ticket/search', searchBody(listState.get(), me.id));
+      const asked = listState.get();
+      const r = await api<{ tickets: Ticket[]; total: number }>('POST', '/api/mind/ticket/search', searchBody(asked, me.id));
+      // An answer to a query that has changed since is dropped; the newer load shows its own.
+      if (searchKey(listState.get()) !== searchKey(asked)) return;
+      listRef.current = r.tickets;
       setTickets(r.tickets);
+      setLoadedQ(asked.q);
       setTotal(r.total);
       setError(null);
       // Intent chips: one small read per row, in parallel.
@@ -136,27 +146,30 @@ export function TicketList() {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
       }
+      // Read at key time, not from the render: keys typed faster than a re-render must each count.
+      const rowsNow = listRef.current;
+      const current = Math.min(listState.get().selected, Math.max(0, rowsNow.length - 1));
       if (e.key === 'j' || e.key === 'k') {
         e.preventDefault();
         // The first key press lands on the remembered row; the next ones move.
         const onRow = !!rows.current?.contains(document.activeElement);
-        const next = onRow ? Math.max(0, Math.min(list.length - 1, selected + (e.key === 'j' ? 1 : -1))) : selected;
+        const next = onRow ? Math.max(0, Math.min(rowsNow.length - 1, current + (e.key === 'j' ? 1 : -1))) : current;
         update({ selected: next });
         focusRow(next);
-      } else if (e.key === 'Enter' && list[selected] && !(e.target instanceof HTMLAnchorElement) && !(e.target instanceof HTMLButtonElement)) {
+      } else if (e.key === 'Enter' && rowsNow[current] && !(e.target instanceof HTMLAnchorElement) && !(e.target instanceof HTMLButtonElement)) {
         e.preventDefault();
-        navigate(`/tickets/${list[selected]!.id}`);
+        navigate(`/tickets/${rowsNow[current]!.id}`);
       }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [list, selected]);
+  }, []);
 
   const label = (key: string) => t(key);
   const intentName = (a: AiAgent) => (lang.get() === 'de' ? a.names?.de : a.names?.en) ?? a.name;
 
   return (
-    <section class="queue" aria-labelledby="queue-title">
+    <section class="queue" aria-labelledby="queue-title" data-loaded-q={loadedQ ?? undefined}>
       <h1 id="queue-title" class="visually-hidden">{t('inbox')}</h1>
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); update({ q, page: 0, selected: 0 }); }}>
         <label class="grow">
@@ -230,7 +243,7 @@ export function TicketList() {
             {list.map((tk, i) => {
               const overdue = isOverdue(tk.dueBy, tk.status);
               return (
-                <tr key={tk.id} class={i === selected ? 'selected' : undefined} aria-selected={i === selected} data-ticket-id={tk.id} onClick={() => update({ selected: i })}>
+                <tr key={tk.id} class={i === selected ? 'selected' : undefined} aria-current={i === selected ? "true" : undefined} data-ticket-id={tk.id} onClick={() => update({ selected: i })}>
                   <td data-label={t('status')}><span class={`badge status-${tk.status}`}>{label(tk.status)}</span></td>
                   <td data-label={t('priority')}><span class={`badge prio-${tk.priority}`}>{label(tk.priority)}</span></td>
                   <td data-label={t('channel')}>{tk.channel}</td>
