@@ -25,6 +25,13 @@ export default tseslint.config(
     },
   },
   {
+    // The inbox web app (web/, bundled by Vite) runs in the browser; its globals are checked
+    // by tsc -p web (DOM types), so no-undef stays off as for all TypeScript here. Hooks deps
+    // and JSX are plain Preact.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  {
     // Worker threads that must start without the TypeScript loader are plain CommonJS.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },

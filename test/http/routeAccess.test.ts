@@ -8,7 +8,9 @@ import { mintApiKey } from '../../src/auth/apiKeys.js';
 // anonymously, in every spelling the router might decode to the same route. Nothing here lists
 // routes by hand: a new route is covered the moment it exists.
 
-const PUBLIC = new Set(['/api/auth/login', '/api/auth/logout', '/api/mind/docs/open-api', '/healthz', '/readyz', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/metrics']);
+const PUBLIC = new Set(['/api/auth/login', '/api/auth/logout', '/api/mind/docs/open-api', '/healthz', '/readyz', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/metrics',
+  // The inbox web app (src/http/webApp.ts): its page at its client-side paths, and its bundle.
+  '/', '/login', '/tickets', '/tickets/:id', '/admin', '/admin/:section', '/assets/*']);
 
 const hex = (c: string, upper: boolean) => {
   const h = c.charCodeAt(0).toString(16);
