@@ -25,6 +25,7 @@ import { aiAgentRoutes } from './http/routes/aiAgents.js';
 import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
+import { mailRoutes } from './http/routes/mail.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -93,6 +94,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   for (const routes of [sessionRoutes, conversationRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
+  await app.register(mailRoutes, { ctx, fetcher: services.mailFetcher });
   app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   // Requests that write may have recorded events: dispatch them now rather than at the next poll.
