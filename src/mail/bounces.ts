@@ -26,9 +26,10 @@ export function bouncedMessageIds(mail: ParsedMail): string[] {
 
 /** Why delivery failed, in the report's words (Status and Diagnostic-Code of the first recipient). */
 export function bounceReason(mail: ParsedMail): string {
+  // The message/delivery-status part: an attachment, or (mailparser reads it as text) in the text.
   const status = mail.attachments.find((a) => a.contentType.toLowerCase() === 'message/delivery-status');
-  if (status) {
-    const t = status.content.subarray(0, MAX_PART_SCAN).toString('utf8');
+  const blocks = [status ? status.content.subarray(0, MAX_PART_SCAN).toString('utf8') : '', (mail.text ?? '').slice(0, MAX_PART_SCAN)];
+  for (const t of blocks) {
     const parts = [headerValue(t, 'status'), headerValue(t, 'diagnostic-code')].filter(Boolean);
     if (parts.length > 0) return `bounced: ${parts.join(' ')}`.slice(0, 1000);
   }
