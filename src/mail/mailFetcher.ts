@@ -4,7 +4,7 @@ import type { ImapFlow } from 'imapflow';
 import type { AppContext } from '../context.js';
 import { Invalid, NotFound } from '../errors.js';
 import { listFetchableMailboxes, readMailbox, type Mailbox } from './mailboxSettings.js';
-import { acquireLease, recordFetchError, releaseLease } from './mailboxLease.js';
+import { acquireLease, recordFetchError, releaseLease, releaseLeasesOfOthers } from './mailboxLease.js';
 import { fetchPass, mailboxClient } from './fetchMailbox.js';
 
 /**
@@ -22,6 +22,8 @@ import { fetchPass, mailboxClient } from './fetchMailbox.js';
 
 export interface FetchReport {
   subchannelId: number;
+  /** another process holds the mailbox's lease: it fetches; this one tries again when the lease could have run out */
+  leaseHeld?: boolean;
   stored: number;
   duplicates: number;
   quarantined: number;
@@ -44,9 +46,18 @@ export class MailFetcher {
   start(): void {
     if (!this.ctx.config.MAIL_FETCH_ENABLED) return;
     this.stopped = false;
-    void this.refresh();
+    void this.begin();
     this.refreshTimer = setInterval(() => void this.refresh(), this.ctx.config.MAIL_POLL_SECONDS * 1000);
     this.refreshTimer.unref();
+  }
+
+  private async begin(): Promise<void> {
+    // On SQLite this is the only process (npm run worker refuses SQLite): a lease held by
+    // another owner is a dead process's, let go at once instead of after MAIL_LEASE_SECONDS.
+    if (this.ctx.db.kind === 'sqlite') {
+      await releaseLeasesOfOthers(this.ctx.db, this.owner).catch((err) => this.ctx.log.warn({ err }, 'could not release stale mailbox leases'));
+    }
+    await this.refresh();
   }
 
   async stop(): Promise<void> {
@@ -142,7 +153,7 @@ export class MailFetcher {
     const budget = this.budget(id);
     if (budget === 0) return { ...report, more: true, skipped: `rate limit: at most ${ctx.config.MAIL_FETCH_MAX_PER_MINUTE} mails per minute (MAIL_FETCH_MAX_PER_MINUTE)` };
     const leaseMs = ctx.config.MAIL_LEASE_SECONDS * 1000;
-    if (!(await acquireLease(ctx.db, id, this.owner, leaseMs))) return { ...report, skipped: 'another process is fetching this mailbox' };
+    if (!(await acquireLease(ctx.db, id, this.owner, leaseMs))) return { ...report, leaseHeld: true, skipped: 'another process is fetching this mailbox' };
     let client = given;
     try {
       if (!client) {
@@ -235,7 +246,10 @@ class MailboxWatcher {
             void client.idle().catch(() => {});
             this.idling = true;
           }
-          await this.wait(limitedUntil ? Math.max(0, limitedUntil - Date.now()) : pollMs);
+          // A lease held elsewhere is that process's mailbox until it lets go or dies: look again
+          // when the lease could have run out, not a whole poll later.
+          const leaseMs = this.ctx.config.MAIL_LEASE_SECONDS * 1000;
+          await this.wait(limitedUntil ? Math.max(0, limitedUntil - Date.now()) : r.leaseHeld ? Math.min(pollMs, leaseMs) : pollMs);
           this.idling = false;
         }
       } catch (err) {

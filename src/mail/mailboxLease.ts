@@ -51,6 +51,12 @@ export async function releaseLease(db: Db, subchannelId: number, owner: string):
     .where('subchannel_id', '=', subchannelId).where('lease_owner', '=', owner).execute();
 }
 
+/** SQLite only (one process): the leases a dead earlier process left behind. */
+export async function releaseLeasesOfOthers(db: Db, owner: string): Promise<void> {
+  await db.kysely.updateTable('mailbox_state').set({ lease_owner: null, lease_until: null })
+    .where('lease_owner', 'is not', null).where('lease_owner', '<>', owner).execute();
+}
+
 export async function readPosition(db: Db, subchannelId: number): Promise<MailboxPosition> {
   const row = await db.kysely.selectFrom('mailbox_state').select(['uidvalidity', 'last_uid']).where('subchannel_id', '=', subchannelId).executeTakeFirst();
   return { uidvalidity: row?.uidvalidity ?? null, lastUid: Number(row?.last_uid ?? 0) };
