@@ -43,12 +43,12 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; fetcher: M
   });
 
   app.post('/api/mind/webhook/fetchEmails', {
-    schema: { tags: ['mail'], summary: 'Fetch every mailbox now', description: fetchDescription, body: Type.Optional(Type.Object({}, { additionalProperties: true })), response: { 200: FetchAnswer } },
+    schema: { tags: ['mail'], summary: 'Fetch every mailbox now', description: fetchDescription, response: { 200: FetchAnswer } },
     handler: async () => answer(await fetcher.fetchNow()),
   });
 
   app.post('/api/mind/webhook/fetchEmails/:subchannelId', {
-    schema: { tags: ['mail'], summary: 'Fetch one mailbox now', description: fetchDescription, params: Type.Object({ subchannelId: Id }), body: Type.Optional(Type.Object({}, { additionalProperties: true })), response: { 200: FetchAnswer } },
+    schema: { tags: ['mail'], summary: 'Fetch one mailbox now', description: fetchDescription, params: Type.Object({ subchannelId: Id }), response: { 200: FetchAnswer } },
     handler: async (request) => answer(await fetcher.fetchNow(request.params.subchannelId)),
   });
 
@@ -73,7 +73,6 @@ export const mailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; fetcher: M
       tags: ['mail'], summary: 'Test the mailbox settings (admin): IMAP login and folder, SMTP login',
       description: 'Answers 200 with success false and, per protocol, the step that failed (dns, tcp, tls, auth, folder) and what to do about it.',
       params: IdParams,
-      body: Type.Optional(Type.Object({}, { additionalProperties: true })),
       response: { 200: Type.Object({ success: Type.Boolean(), imap: StepReport, smtp: StepReport }) },
     },
     handler: async (request) => {
