@@ -42,6 +42,9 @@ export async function fetchPass(ctx: AppContext, client: ImapFlow, mailbox: Mail
   const lock = await client.getMailboxLock(mailbox.imap!.folder);
   const result: PassResult = { stored: 0, duplicates: 0, quarantined: 0, more: false, outcomes: [] };
   try {
+    // The poll: a server reports new mail (EXISTS) only in answer to a command — or in IDLE. On a
+    // connection kept open, the folder's counts are stale until then.
+    await client.noop();
     const box = client.mailbox;
     if (!box) throw new Error(`folder ${mailbox.imap!.folder} is not open`);
     const uidValidity = String(box.uidValidity);

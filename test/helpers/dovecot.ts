@@ -59,7 +59,15 @@ async function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+export interface DovecotOptions {
+  /** false: a server without IDLE (its capability list after login leaves it out), for the poll path */
+  idle?: boolean;
+}
+
+// Dovecot 2.3's capabilities after login, without IDLE.
+const CAPABILITIES_WITHOUT_IDLE = 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-dovecot-'));
   // Login processes (another user when we are root) must reach the sockets under base_dir.
   fs.chmodSync(dir, 0o755);
@@ -104,7 +112,7 @@ userdb {
   args = uid=${mailUid} gid=${mailGid} home=${home}/%u
 }
 mail_location = maildir:~/Maildir
-service imap-login {
+${opts.idle === false ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : ''}service imap-login {
   inet_listener imap {
     address = 127.0.0.1
     port = ${port}

@@ -188,6 +188,55 @@ if (run) {
     });
   }, { MAIL_FETCH_ENABLED: 'false' });
 
+  describeEachDb('mail fetch limits, the lease and inline images', (app) => {
+    it('bounded batches: a pass takes MAIL_FETCH_BATCH mails and says more is left; a mail over MAIL_MAX_BYTES is set aside undownloaded', async () => {
+      const t = app();
+      const box = await connectMailbox(t);
+      await dv.append(box.user, rawMail({ subject: 'Groß', text: 'x'.repeat(3000) }));
+      for (let i = 0; i < 3; i++) await dv.append(box.user, rawMail({ subject: `Klein ${i}`, text: 'kurz' }));
+      const first = await fetchNow(t, box.id);
+      assert.deepEqual([first.quarantined, first.stored, first.more], [1, 1, true]);
+      const second = await fetchNow(t, box.id);
+      assert.deepEqual([second.stored, second.more], [2, false]);
+      const q = (await t.call('GET', `/api/mind/settings/subchannel/${box.id}/quarantine`)).json().items;
+      assert.equal(q[0].kind, 'too_large');
+      assert.equal(q[0].rawBlobHash, null);
+      assert.match(q[0].error, /MAIL_MAX_BYTES/);
+    });
+
+    it('a mailbox whose lease another process holds is skipped, and fetched once that lease ran out', async () => {
+      const t = app();
+      const box = await connectMailbox(t);
+      await dv.append(box.user, rawMail({ subject: 'Lease' }));
+      await t.ctx.db.kysely.insertInto('mailbox_state').values({ subchannel_id: box.id, last_uid: 0, lease_owner: 'other-process', lease_until: Date.now() + 3_600_000 }).execute();
+      const held = (await t.call('POST', `/api/mind/webhook/fetchEmails/${box.id}`, {})).json().mailboxes[0];
+      assert.deepEqual([held.stored, held.skipped], [0, 'another process is fetching this mailbox']);
+      await t.ctx.db.kysely.updateTable('mailbox_state').set({ lease_until: Date.now() - 1 }).where('subchannel_id', '=', box.id).execute();
+      assert.equal((await fetchNow(t, box.id)).stored, 1);
+      const state = await t.ctx.db.kysely.selectFrom('mailbox_state').selectAll().where('subchannel_id', '=', box.id).executeTakeFirstOrThrow();
+      assert.equal(state.lease_owner, null, 'released after the pass');
+    });
+
+    it('an inline cid: image becomes an inline attachment and the HTML points at its URL', async () => {
+      const t = app();
+      const box = await connectMailbox(t);
+      const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+      const b = 'rel-b';
+      await dv.append(box.user, [
+        'From: erika@kunde.example', 'To: service@stadtwerke.example', 'Subject: Foto', `Message-ID: <${newMessageId('cid')}>`, 'MIME-Version: 1.0',
+        `Content-Type: multipart/related; boundary="${b}"`, '',
+        `--${b}`, 'Content-Type: text/html; charset=utf-8', '', '<p>Mein Zähler:</p><img src="cid:zaehler@kunde.example">',
+        `--${b}`, 'Content-Type: image/png; name="zaehler.png"', 'Content-Disposition: inline; filename="zaehler.png"', 'Content-ID: <zaehler@kunde.example>', 'Content-Transfer-Encoding: base64', '',
+        png.toString('base64'), `--${b}--`, '',
+      ].join('\r\n'));
+      const { ticketId } = (await fetchNow(t, box.id)).conversations[0]!;
+      const [conv] = await conversationsOf(t, ticketId);
+      assert.equal(conv!.attachments.length, 1);
+      assert.ok(conv!.body.includes(conv!.attachments[0].url), conv!.body);
+      assert.ok(!conv!.body.includes('cid:'), conv!.body);
+    });
+  }, { MAIL_FETCH_ENABLED: 'false', MAIL_FETCH_BATCH: '2', MAIL_MAX_BYTES: '2048' });
+
   describeEachDb('the background fetcher', (app) => {
     it('IDLE: a mail delivered while the watcher idles is stored without any poll (MAIL_POLL_SECONDS is an hour)', async () => {
       const t = app();
