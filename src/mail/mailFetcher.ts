@@ -257,7 +257,8 @@ class MailboxWatcher {
         // One warning per distinct failure, not one per poll.
         if (!this.stopped && message !== this.lastError) this.ctx.log.warn({ err, subchannelId: id }, 'fetching the mailbox failed; retrying every MAIL_POLL_SECONDS');
         this.lastError = message;
-        await recordFetchError(this.ctx.db, id, message).catch(() => {});
+        // A connection closed by stop() is no failure of the mailbox.
+        if (!this.stopped) await recordFetchError(this.ctx.db, id, message).catch(() => {});
       } finally {
         client.close();
       }
