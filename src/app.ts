@@ -27,6 +27,7 @@ import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { replyRoutes } from './http/routes/replies.js';
 import { webAppRoutes } from './http/webApp.js';
+import { mailRoutes } from './http/routes/mail.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -95,6 +96,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes, webAppRoutes]) {
     await app.register(routes, { ctx });
   }
+  await app.register(mailRoutes, { ctx, fetcher: services.mailFetcher });
   app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   // Requests that write may have recorded events: dispatch them now rather than at the next poll.

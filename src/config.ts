@@ -75,6 +75,13 @@ const ConfigSchema = Type.Object({
   SMTP_RETRY_BASE_MS: Type.Integer({ default: 60_000, minimum: 0, description: 'first retry delay of a reply; doubles per attempt with jitter, capped at one hour' }),
   SMTP_MAX_PER_MINUTE: Type.Integer({ default: 60, minimum: 0, description: 'replies one mailbox sends per minute; past it a reply waits for the next free minute (0 = no limit)' }),
   REPLY_TEST_KILL_AFTER_SMTP: Type.Boolean({ default: false, description: 'test only (honoured with NODE_ENV=test): the process kills itself with SIGKILL right after the SMTP server accepted a reply, before recording it' }),
+  MAIL_FETCH_ENABLED: Type.Boolean({ default: true, description: 'fetch the mailboxes of email subchannels in the background (where the job runner runs); false = only POST /api/mind/webhook/fetchEmails fetches' }),
+  MAIL_POLL_SECONDS: Type.Integer({ default: 60, minimum: 1, description: 'how often a mailbox is checked when its server has no IDLE (with IDLE: a safety check this often)' }),
+  MAIL_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024, description: 'a fetched mail larger than this is not downloaded; it is set aside (quarantine, kind too_large)' }),
+  MAIL_FETCH_BATCH: Type.Integer({ default: 50, minimum: 1, maximum: 1000, description: 'mails one fetch pass of one mailbox takes at most' }),
+  MAIL_FETCH_MAX_PER_MINUTE: Type.Integer({ default: 300, minimum: 1, description: 'mails of one mailbox stored per minute at most; the rest waits for the next minute' }),
+  MAIL_LEASE_SECONDS: Type.Integer({ default: 60, minimum: 5, description: 'a mailbox is fetched by one process at a time: its lease, renewed while it fetches, lets another process take over after a crash' }),
+  MAIL_CONNECT_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100, description: 'connecting to a mail server (TCP, TLS, greeting, login), for fetching and the connection test' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dbKind: 'sqlite' | 'postgres'; sqliteFile: string };

@@ -7,6 +7,7 @@ import { pruneFinishedJobs } from './jobs/queue.js';
 import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { sweepOrphanBlobs } from './attachments/sweep.js';
 import { sweepExpiredSessions } from './auth/sessionStore.js';
+import { MailFetcher } from './mail/mailFetcher.js';
 
 /**
  * The background services of a process: the job runner (if WORKER_ENABLED), the hook
@@ -16,6 +17,8 @@ export interface BackgroundServices {
   /** null when this process runs no jobs (WORKER_ENABLED=false). */
   jobRunner: JobRunner | null;
   hookDispatcher: HookDispatcher;
+  /** Fetches the mailboxes: on demand always (the webhook), in the background where the job runner runs. */
+  mailFetcher: MailFetcher;
   start(): void;
   stop(): Promise<void>;
 }
@@ -28,13 +31,18 @@ export function buildServices(ctx: AppContext): BackgroundServices {
     ? new JobRunner(db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: config.JOB_LEASE_SECONDS * 1000, logger: ctx.log.child({ component: 'jobRunner' }) })
     : null;
   const hookDispatcher = new HookDispatcher(ctx);
+  const mailFetcher = new MailFetcher(ctx);
   let maintenance: NodeJS.Timeout | null = null;
   return {
     jobRunner,
     hookDispatcher,
+    mailFetcher,
     start() {
       jobRunner?.start();
       hookDispatcher.start();
+      // Mail is fetched where jobs run: an API process started with WORKER_ENABLED=false leaves
+      // it to the worker processes (the lease keeps one process per mailbox either way).
+      if (jobRunner) mailFetcher.start();
       maintenance = setInterval(() => {
         Promise.all([
           sweepExpiredSessions(db.kysely),
@@ -48,6 +56,7 @@ export function buildServices(ctx: AppContext): BackgroundServices {
     },
     async stop() {
       if (maintenance) clearInterval(maintenance);
+      await mailFetcher.stop();
       await hookDispatcher.stop();
       await jobRunner?.stop();
     },

@@ -4,6 +4,7 @@ import { coreMigration } from './migrations/001_core.js';
 import { eventHooksMigration } from './migrations/002_event_hooks.js';
 import { aiMigration } from './migrations/003_ai.js';
 import { mailMigration } from './migrations/004_mail.js';
+import { mailboxFetchMigration } from './migrations/005_mailbox_fetch.js';
 import { repliesMigration } from './migrations/006_replies.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
@@ -14,6 +15,7 @@ function migrations(db: Db): Record<string, Migration> {
     '002_event_hooks': eventHooksMigration(db.kind),
     '003_ai': aiMigration(db.kind),
     '004_mail': mailMigration(db.kind),
+    '005_mailbox_fetch': mailboxFetchMigration(db.kind),
     '006_replies': repliesMigration(db.kind),
   };
 }

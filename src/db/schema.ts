@@ -268,6 +268,9 @@ export interface Database {
   event_hooks: EventHookTable;
   hook_deliveries: HookDeliveryTable;
   hook_delivery_attempts: HookDeliveryAttemptTable;
+  mailbox_state: MailboxStateTable;
+  mail_messages: MailMessageTable;
+  mail_quarantine: MailQuarantineTable;
 }
 
 export type TicketRow = Selectable<TicketTable>;
@@ -328,3 +331,40 @@ export interface HookDeliveryAttemptTable {
 
 
 export type EventHookRow = Selectable<EventHookTable>;
+
+/** Per mailbox: the IMAP position committed with the conversations it produced, and the fetch lease. */
+export interface MailboxStateTable {
+  subchannel_id: number;
+  uidvalidity: string | null;
+  last_uid: number;
+  lease_owner: string | null;
+  /** ms */
+  lease_until: number | null;
+  last_error: string | null;
+  last_fetch_at: number | null;
+}
+
+/** The raw message of a conversation fetched from a mailbox. */
+export interface MailMessageTable {
+  conversation_id: number;
+  subchannel_id: number;
+  uidvalidity: string;
+  uid: number;
+  raw_blob_key: string;
+  size: number;
+  created_at: number;
+}
+
+/** Mail set aside: poison (unparseable, unstorable, too large) or never a ticket (auto-reply, bounce, list). */
+export interface MailQuarantineTable {
+  id: Generated<number>;
+  subchannel_id: number;
+  uidvalidity: string;
+  uid: number;
+  message_id: string | null;
+  kind: 'poison' | 'too_large' | 'auto_reply' | 'bounce' | 'list';
+  error: string;
+  raw_blob_hash: string | null;
+  size: number;
+  created_at: number;
+}

@@ -99,7 +99,7 @@ export const webAppRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       description: 'The page\'s CSP allows images from this origin only; the inbox loads a mail\'s remote images through here after a click. ' +
         'Fetched through the outbound guard (no private, loopback or metadata addresses unless OUTBOUND_ALLOW_HOSTS names them), at most 5 MB, raster images only.',
       querystring: Type.Object({ url: Type.String({ minLength: 1, maxLength: 4096 }) }),
-      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the image bytes' }), 422: ErrorResponse },
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the image bytes' }), '4xx': ErrorResponse, '5xx': ErrorResponse },
     },
   }, async (request, reply) => {
     const { url } = request.query;

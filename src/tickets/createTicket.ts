@@ -36,34 +36,7 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
       const def = await trx.selectFrom('subchannels').select('id').where('channel', '=', channel).orderBy('is_default', 'desc').orderBy('id').executeTakeFirst();
       subchannelId = def?.id ?? null;
     }
-    const now = nowSeconds();
-    const base = blankTicket(channel, now);
-    // Same rules as a later change (pending needs a future dueBy, known priority, …), no event.
-    const { update } = planTicketChanges(base, { ...msg.ticketChanges, status: msg.ticketChanges.status ?? 'open', agentId: input.agentId, contractId: input.contractId, customerId: input.customerId });
-    const inserted = await trx
-      .insertInto('tickets')
-      .values({
-        ...withoutId(base),
-        ...update,
-        external_ticket_id: externalTicketId,
-        direction: msg.direction,
-        from_email: msg.fromEmail,
-        from_name: msg.fromName,
-        to_emails: JSON.stringify(msg.to),
-        cc_emails: JSON.stringify(msg.cc),
-        bcc_emails: JSON.stringify(msg.bcc),
-        subchannel_id: subchannelId,
-        subject: msg.subject ?? '',
-        body: msg.body,
-        body_plain: msg.bodyPlain,
-        body_clean: msg.bodyClean,
-        ai_support_level: msg.process === 'false' ? 'human' : 'unprocessed',
-        raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
-        created_at: msg.createdAt,
-      })
-      .onConflict((oc) => oc.column('external_ticket_id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const inserted = await insertTicket(trx, { channel, subchannelId, msg, externalTicketId, agentId: input.agentId, contractId: input.contractId, customerId: input.customerId });
 
     if (!inserted) return { ticketId: await updateExisting(trx, externalTicketId!, input, msg.ticketChanges, tagIds, actor), conversationId: null };
 
@@ -81,6 +54,53 @@ export async function createTicket(ctx: AppContext, input: TicketCreateBody, act
   // process=realtime: AI runs before the answer, as on store (past the budget the job finishes it).
   if (conversationId !== null && msg.process === 'realtime') await ctx.processRealtime(conversationId, config.REALTIME_BUDGET_MS);
   return loadTicket(db, ticketId);
+}
+
+export interface NewTicketInput {
+  channel: string;
+  subchannelId: number | null;
+  msg: PreparedMessage;
+  externalTicketId?: string | null;
+  agentId?: number | null;
+  contractId?: string | null;
+  customerId?: string | null;
+}
+
+/**
+ * The ticket row for a first message, inside the caller's transaction: the ticket rules of a
+ * change (pending needs a future dueBy, known priority, …) without an event. Shared by ticket
+ * create and the mail fetcher (a new mail that threads onto no ticket); the caller inserts the
+ * message with insertConversation. Undefined when externalTicketId is taken.
+ */
+export async function insertTicket(trx: Transaction<Database>, t: NewTicketInput): Promise<TicketRow | undefined> {
+  const { msg } = t;
+  const now = nowSeconds();
+  const base = blankTicket(t.channel, now);
+  const { update } = planTicketChanges(base, { ...msg.ticketChanges, status: msg.ticketChanges.status ?? 'open', agentId: t.agentId, contractId: t.contractId, customerId: t.customerId });
+  return trx
+    .insertInto('tickets')
+    .values({
+      ...withoutId(base),
+      ...update,
+      external_ticket_id: t.externalTicketId ?? null,
+      direction: msg.direction,
+      from_email: msg.fromEmail,
+      from_name: msg.fromName,
+      to_emails: JSON.stringify(msg.to),
+      cc_emails: JSON.stringify(msg.cc),
+      bcc_emails: JSON.stringify(msg.bcc),
+      subchannel_id: t.subchannelId,
+      subject: msg.subject ?? '',
+      body: msg.body,
+      body_plain: msg.bodyPlain,
+      body_clean: msg.bodyClean,
+      ai_support_level: msg.process === 'false' ? 'human' : 'unprocessed',
+      raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
+      created_at: msg.createdAt,
+    })
+    .onConflict((oc) => oc.column('external_ticket_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 async function updateExisting(

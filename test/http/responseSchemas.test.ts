@@ -8,7 +8,9 @@ import { startApp, type TestApp } from '../helpers/app.js';
 // document itself, the docs page and its assets, /metrics). Response schemas do not depend on the
 // database, so SQLite is enough.
 
-const HIDDEN = new Set(['/healthz', '/readyz', '/api/mind/docs/open-api', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/metrics']);
+const HIDDEN = new Set(['/healthz', '/readyz', '/api/mind/docs/open-api', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/metrics',
+  // The inbox web app's pages and assets (src/http/webApp.ts): HTML and files, not API.
+  '/', '/login', '/tickets', '/tickets/:id', '/admin', '/admin/:section', '/assets/*']);
 
 type Operation = { responses?: Record<string, { content?: Record<string, { schema?: { type?: string; properties?: Record<string, unknown> } }> }> };
 

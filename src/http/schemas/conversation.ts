@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, DateInput, Id, Nullable, Opt, ProcessMode } from './common.js';
 
+/** Attachments of one message at most (store, ticket create, a fetched mail). */
+export const MAX_ATTACHMENTS = 100;
+
 const Email = Type.String({ maxLength: 1000 });
 const EmailList = Type.Array(Email, { maxItems: 500 });
 
@@ -34,7 +37,7 @@ export const messageFields = {
   createdAt: Opt(DateInput),
   firstResponseDueBy: Opt(DateInput),
   dueBy: Opt(DateInput),
-  attachments: Opt(Type.Array(AttachmentInput, { maxItems: 100 })),
+  attachments: Opt(Type.Array(AttachmentInput, { maxItems: MAX_ATTACHMENTS })),
   rawData: Opt(AnyObject),
   type: Opt(Type.String({ minLength: 1, maxLength: 40 })),
   contractId: Opt(Type.String({ maxLength: 200 })),
