@@ -5,7 +5,7 @@
 
 export const REDACTED = '[redacted]';
 
-const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|(?:^|_)KEY(?:$|_)|CREDENTIAL|PRIVATE|AUTH/i;
+const SECRET_NAME = /PASSWORD|PASSWD|(?:^|_)PASS(?:$|_)|SECRET|TOKEN|(?:^|_)KEY(?:$|_)|CREDENTIAL|PRIVATE|AUTH/i;
 const SECRET_PARAM = /pass|secret|token|key|auth|credential|sig/i;
 
 export function isSecretName(name: string): boolean {
