@@ -26,6 +26,7 @@ import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { erasureRoutes } from './http/routes/erasure.js';
+import { activityRoutes } from './http/routes/activity.js';
 import { instanceSettingsRoutes } from './http/routes/instanceSettings.js';
 
 export interface BuiltApp {
@@ -92,7 +93,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, attachmentRoutes, ticketRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, attachmentRoutes, ticketRoutes, activityRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
