@@ -26,6 +26,7 @@ export const LINKED_TABLES = {
   hook_delivery_attempts: 'delivery_id of the hook_deliveries below',
   hook_deliveries: 'event_id of the events of the ticket',
   jobs: 'job_key conversation:<conversation id> and hook-delivery:<delivery id>',
+  idempotency_keys: 'stored answers that are the ticket ({"id":N,…), hold it ("ticket":{"id":N,…) or one of its conversations ("ticketId":N,…)',
 } as const;
 
 export interface ErasureResult {
@@ -98,6 +99,13 @@ async function deleteTicketRows(trx: Transaction<Database>, ticketId: number) {
   }
   const jobKeys = [...conversationIds.map(conversationJobKey), ...deliveryIds.map((id) => `hook-delivery:${id}`)];
   for (const keys of chunks(jobKeys)) count('jobs', await trx.deleteFrom('jobs').where('job_key', 'in', keys).executeTakeFirst());
+  // Replayed answers quote the ticket (create, PATCH) or a message of it (store). Without its row
+  // a repeat of such a request runs again and meets the erased ticket (404) instead of a copy.
+  count('idempotency_keys', await trx.deleteFrom('idempotency_keys').where((eb) => eb.or([
+    eb('response', 'like', `{"id":${ticketId},%`),
+    eb('response', 'like', `%"ticket":{"id":${ticketId},%`),
+    eb('response', 'like', `%"ticketId":${ticketId},%`),
+  ])).executeTakeFirst());
   for (const table of TICKET_ID_TABLES) {
     count(table, await trx.deleteFrom(table).where('ticket_id', '=', ticketId).executeTakeFirst());
   }

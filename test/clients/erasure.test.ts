@@ -37,12 +37,12 @@ describeEachDb('GDPR erasure', (app) => {
         body: `<p>Mein Zählerstand ist 12.345,6 kWh. IBAN DE89 3704 0044 0532 0130 00. Antwort an ${addr}</p>`,
         customerId: 'K-4711', rawData: { email: addr },
         attachments: [{ name: 'brief.txt', base64: b64(`Absender: ${addr}`) }, { name: 'agb.txt', base64: b64(shared) }],
-      });
+      }, { 'idempotency-key': `create-${addr}` });
       assert.equal(created.statusCode, 200, created.body);
       const ticketId = created.json().id as number;
-      const reply = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', direction: 'in', from: addr, body: `Noch eine Frage von ${addr}` });
+      const reply = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', direction: 'in', from: addr, body: `Noch eine Frage von ${addr}` }, { 'idempotency-key': `store-${addr}` });
       assert.equal(reply.statusCode, 200, reply.body);
-      assert.equal((await t.call('PATCH', `/api/mind/ticket/${ticketId}`, { customerId: addr })).statusCode, 200);
+      assert.equal((await t.call('PATCH', `/api/mind/ticket/${ticketId}`, { customerId: addr }, { 'idempotency-key': `patch-${addr}` })).statusCode, 200);
       const other = await t.call('POST', '/api/mind/ticket?process=false', { channel: 'email', from: 'other@kunde.example', body: '<p>Hallo</p>', attachments: [{ name: 'agb.txt', base64: b64(shared) }] });
       const otherId = other.json().id as number;
       const otherAttachment = other.json().attachments[0].id as number;
@@ -50,7 +50,7 @@ describeEachDb('GDPR erasure', (app) => {
 
       // The scan does find the customer before the erasure, in the tables that hold them.
       const before = await rowsHolding(t, addr);
-      for (const col of ['tickets.from_email', 'conversations.body', 'cortex_requests.inputs', 'events.data']) assert.ok(before.includes(col), `${col} in ${before.join(', ')}`);
+      for (const col of ['tickets.from_email', 'conversations.body', 'cortex_requests.inputs', 'events.data', 'idempotency_keys.response']) assert.ok(before.includes(col), `${col} in ${before.join(', ')}`);
       assert.equal(blobsHolding(t, addr).length, 1);
       const deliveries = await t.ctx.db.kysely.selectFrom('hook_deliveries').select('id').execute();
       assert.ok(deliveries.length > 0, 'the hook got deliveries of the ticket');
