@@ -67,6 +67,8 @@ const ConfigSchema = Type.Object({
   HOOK_DISABLE_AFTER_FAILURES: Type.Integer({ default: 20, minimum: 0, description: 'consecutive failed deliveries that disable a hook; 0 = never' }),
   JOB_RETENTION_DAYS: Type.Integer({ default: 14, minimum: 1, description: 'finished and failed jobs are deleted after this' }),
   HOOK_DELIVERY_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'settled hook deliveries and their attempts are deleted after this' }),
+  TICKET_RETENTION_DAYS: Type.Integer({ default: 0, minimum: 0, description: 'closed tickets are erased (GDPR) this many days after they were closed; 0 = never' }),
+  TECHNICAL_DATA_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'technical event data (store receipts, extraction and cortex events, the AI runs\' input copies and timings) is pruned after this' }),
   HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one slow or failing hook running at once in one process' }),
   SMTP_CONNECTION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the TCP (and TLS) connection to the SMTP server' }),
   SMTP_GREETING_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the server\'s greeting after connecting' }),
@@ -100,3 +102,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 export const configKeys = Object.keys(ConfigSchema.properties);
+
+/** Each variable's documented meaning (the schema's description), for GET /api/mind/settings. */
+export const configDescriptions: Record<string, string | undefined> = Object.fromEntries(
+  Object.entries(ConfigSchema.properties).map(([key, schema]) => [key, (schema as { description?: string }).description]),
+);

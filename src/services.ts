@@ -8,6 +8,7 @@ import { sweepIdempotencyKeys } from './http/idempotency.js';
 import { sweepOrphanBlobs } from './attachments/sweep.js';
 import { sweepExpiredSessions } from './auth/sessionStore.js';
 import { MailFetcher } from './mail/mailFetcher.js';
+import { eraseExpiredTickets, pruneTechnicalData } from './tickets/retention.js';
 
 /**
  * The background services of a process: the job runner (if WORKER_ENABLED), the hook
@@ -50,6 +51,8 @@ export function buildServices(ctx: AppContext): BackgroundServices {
           sweepOrphanBlobs(ctx),
           pruneFinishedJobs(db, config.JOB_RETENTION_DAYS),
           pruneSettledDeliveries(db, config.HOOK_DELIVERY_RETENTION_DAYS),
+          pruneTechnicalData(ctx),
+          eraseExpiredTickets(ctx),
         ]).catch((err) => ctx.log.warn({ err }, 'maintenance failed'));
       }, MAINTENANCE_INTERVAL_MS);
       maintenance.unref();

@@ -7,6 +7,7 @@ import { conversationJobKey } from '../jobs/jobKeys.js';
 import { isFirstCustomerMessage } from '../conversations/firstCustomerMessage.js';
 import { nowSeconds } from '../time.js';
 import { lockTicket } from '../tickets/readTickets.js';
+import { aiSupportLevelAfterAnalysis } from '../tickets/aiSupportLevel.js';
 import { aiText } from './aiText.js';
 import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
@@ -89,9 +90,8 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         modified_at: now,
       }).where('id', '=', conv.id).execute();
       if (conv.direction === 'in') {
-        // One message without an intent does not undo what earlier messages of the ticket showed.
         const ticket = await trx.selectFrom('tickets').select('ai_support_level').where('id', '=', conv.ticket_id).executeTakeFirstOrThrow();
-        const level = intents.length > 0 ? 'bot' : ticket.ai_support_level === 'unprocessed' ? 'human' : ticket.ai_support_level;
+        const level = aiSupportLevelAfterAnalysis(ticket.ai_support_level);
         await trx.updateTable('tickets').set({
           cortex_request_id: cortex.id,
           ...(language ? { language: language === 'de' ? 'German' : 'English', language_code: language } : {}),
@@ -108,14 +108,29 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
       return true;
     });
     if (!committed) {
-      await db.updateTable('cortex_requests').set({ status: 'failed', error: 'superseded by a concurrent run', steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortex.id).execute();
+      await failRun(ctx, cortex.id, conv.id, 'superseded by a concurrent run', steps);
       return 'skipped';
     }
     return 'done';
   } catch (err) {
-    await db.updateTable('cortex_requests').set({ status: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortex.id).execute();
+    if (await failRun(ctx, cortex.id, conv.id, String((err as Error).message ?? err).slice(0, 2000), steps) === 'erased') return 'skipped';
     throw err;
   }
+}
+
+/**
+ * Records a run that did not commit. When its conversation is gone (the ticket was erased while
+ * the run was going) the run's row, which holds a copy of the message text, is deleted instead:
+ * the erasure could not see it, it was written outside the erasing transaction.
+ */
+async function failRun(ctx: AppContext, cortexId: number, conversationId: number, error: string, steps: Record<string, number>): Promise<'failed' | 'erased'> {
+  const db = ctx.db.kysely;
+  if (!(await db.selectFrom('conversations').select('id').where('id', '=', conversationId).executeTakeFirst())) {
+    await db.deleteFrom('cortex_requests').where('id', '=', cortexId).execute();
+    return 'erased';
+  }
+  await db.updateTable('cortex_requests').set({ status: 'failed', error, steps: JSON.stringify(steps), finished_at: nowSeconds() }).where('id', '=', cortexId).execute();
+  return 'failed';
 }
 
 async function applyPhotoResults(trx: Transaction<Database>, conv: { id: number; ticket_id: number; crm_notification_id: string | null }, photos: PhotoResult[], now: number) {

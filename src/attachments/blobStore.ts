@@ -15,6 +15,11 @@ export interface BlobStore {
   stream(key: string): Promise<Readable>;
   /** Deletes blobs no attachment refers to and untouched for `graceMs` (their transaction failed). */
   sweep(isReferenced: (key: string) => Promise<boolean>, graceMs: number): Promise<number>;
+  /**
+   * Deletes one blob unless it was written or touched after `untouchedSinceMs` (a store of
+   * the same bytes in flight: it keeps the file and the sweep judges it later). True if removed.
+   */
+  remove(key: string, untouchedSinceMs: number): Promise<boolean>;
 }
 
 export const sha256 = (bytes: Buffer): string => crypto.createHash('sha256').update(bytes).digest('hex');
@@ -51,6 +56,16 @@ export class FsBlobStore implements BlobStore {
 
   async stream(key: string): Promise<Readable> {
     return fs.createReadStream(this.pathOf(key));
+  }
+
+  async remove(key: string, untouchedSinceMs: number): Promise<boolean> {
+    const file = this.pathOf(key);
+    const stat = await fsp.stat(file).catch(() => null);
+    // Whole milliseconds, as Date.now() gives them: a file written earlier in the same
+    // millisecond as `untouchedSinceMs` was taken counts as before it.
+    if (!stat || Math.floor(stat.mtimeMs) > untouchedSinceMs) return false;
+    await fsp.rm(file, { force: true });
+    return true;
   }
 
   async sweep(isReferenced: (key: string) => Promise<boolean>, graceMs: number): Promise<number> {

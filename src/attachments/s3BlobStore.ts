@@ -79,6 +79,23 @@ export class S3BlobStore implements BlobStore {
     return res.Body as Readable;
   }
 
+  async remove(key: string, untouchedSinceMs: number): Promise<boolean> {
+    const Key = this.keyOf(key);
+    let modified: number;
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key }));
+      modified = head.LastModified?.getTime() ?? Date.now();
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return false;
+      throw err;
+    }
+    // S3 keeps LastModified in whole seconds: a put in the same second as the erasure keeps the
+    // object (the sweep judges it later) rather than risk deleting bytes a new row refers to.
+    if (modified >= Math.floor(untouchedSinceMs / 1000) * 1000) return false;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key }));
+    return true;
+  }
+
   async sweep(isReferenced: (key: string) => Promise<boolean>, graceMs: number): Promise<number> {
     const cutoff = Date.now() - graceMs;
     let removed = 0;

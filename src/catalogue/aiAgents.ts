@@ -20,9 +20,20 @@ export function serializeAiAgent(r: AiAgentRow, opts: { withExamples?: boolean }
   };
 }
 
-export async function listAiAgents(db: Db) {
+export interface AiAgentListQuery {
+  /** Case-insensitive substring of the code, a name or the description. */
+  q?: string;
+  /** Every AI agent here serves every channel, so a (valid) channel narrows nothing. */
+  channel?: string;
+  limit?: number;
+}
+
+/** GET /aiAgents and /aiAgent: the catalogue (dozens of rows), filtered in memory. */
+export async function listAiAgents(db: Db, query: AiAgentListQuery = {}) {
   const rows = await db.kysely.selectFrom('ai_agents').selectAll().orderBy('id').execute();
-  return rows.map((r) => serializeAiAgent(r));
+  const needle = query.q?.trim().toLowerCase();
+  const hits = needle ? rows.filter((r) => [r.code, r.name_de, r.name_en, r.description].some((s) => s.toLowerCase().includes(needle))) : rows;
+  return hits.slice(0, query.limit ?? hits.length).map((r) => serializeAiAgent(r));
 }
 
 export async function getAiAgent(db: Db, id: number, opts: { withExamples?: boolean } = {}) {

@@ -10,6 +10,7 @@ import { recordEvent } from '../events/eventLog.js';
 import { planTicketChanges } from './rules.js';
 import { loadTicket } from './readTickets.js';
 import { setTicketTags } from './tags.js';
+import { initialAiSupportLevel } from './aiSupportLevel.js';
 import type { TicketCreateBody } from '../http/schemas/ticket.js';
 
 /**
@@ -94,7 +95,7 @@ export async function insertTicket(trx: Transaction<Database>, t: NewTicketInput
       body: msg.body,
       body_plain: msg.bodyPlain,
       body_clean: msg.bodyClean,
-      ai_support_level: msg.process === 'false' ? 'human' : 'unprocessed',
+      ai_support_level: initialAiSupportLevel(msg.process),
       raw_data: msg.rawData === null ? null : JSON.stringify(msg.rawData),
       created_at: msg.createdAt,
     })

@@ -3,7 +3,7 @@ import { NotFound } from '../errors.js';
 
 /** GET /intent/byTicketId/{id} in Enneo's shape. */
 export async function getTicketIntents(db: Db, ticketId: number) {
-  const ticket = await db.kysely.selectFrom('tickets').select(['id', 'ai_support_level']).where('id', '=', ticketId).where('deleted_at', 'is', null).executeTakeFirst();
+  const ticket = await db.kysely.selectFrom('tickets').select(['id', 'ai_support_level', 'cortex_request_id']).where('id', '=', ticketId).where('deleted_at', 'is', null).executeTakeFirst();
   if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
   const rows = await db.kysely
     .selectFrom('ticket_intents as ti')
@@ -24,8 +24,9 @@ export async function getTicketIntents(db: Db, ticketId: number) {
     status: r.status,
   }));
   const aiOutcome =
+    // `human` no longer tells analysed from never analysed (process=false): the AI run does.
     ticket.ai_support_level === 'unprocessed' ? 'pending'
-    : ticket.ai_support_level === 'human' && intents.length === 0 ? 'not processed'
+    : ticket.cortex_request_id === null && intents.length === 0 ? 'not processed'
     : intents.length === 0 ? 'no intent detected'
     : `detected ${intents.map((i) => i.code).join(', ')}`;
   return { ticketId, intentsFound: intents.length, aiOutcome, intents };

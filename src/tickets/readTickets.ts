@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { rowLockSuffix, type Db, type DbKind } from '../db/dialect.js';
 import type { Database, TicketRow } from '../db/schema.js';
 import { NotFound } from '../errors.js';
-import { serializeTicket } from './serialize.js';
+import { serializeTicket, type ReplyRecipients } from './serialize.js';
+import { fromJson } from '../db/json.js';
 import { getTicketIntents } from './intents.js';
 
 /** The ticket row inside a writing transaction, locked on PostgreSQL; undefined if absent or deleted. */
@@ -18,18 +19,53 @@ export async function tagIdsOf(db: Kysely<Database>, ticketIds: number[]): Promi
   return map;
 }
 
-export async function loadTicket(db: Db, id: number, opts: { includeRawData?: boolean; includeIntents?: boolean } = {}) {
+export interface LoadTicketOptions {
+  includeRawData?: boolean;
+  includeIntents?: boolean;
+  includeCustomer?: boolean;
+}
+
+/** The ticket as GET /ticket/{id} returns it (also the answer of create and PATCH). */
+export async function loadTicket(db: Db, id: number, opts: LoadTicketOptions = {}) {
   const t = await db.kysely.selectFrom('tickets').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   if (!t) throw new NotFound('ticket', id, 'ticketId');
-  const [tags, attachments, intents] = await Promise.all([
-    tagIdsOf(db.kysely, [id]),
+  const [tags, attachments, intents, replyRecipients, emailSubchannelId] = await Promise.all([
+    db.kysely.selectFrom('ticket_tags as tt').innerJoin('tags', 'tags.id', 'tt.tag_id')
+      .select(['tags.id', 'tags.name', 'tags.parent_id', 'tags.color']).where('tt.ticket_id', '=', id).orderBy('tags.id').execute(),
     db.kysely.selectFrom('attachments').selectAll().where('ticket_id', '=', id).orderBy('id').execute(),
     opts.includeIntents ? getTicketIntents(db, id) : Promise.resolve(null),
+    replyRecipientsOf(db.kysely, t),
+    emailSubchannelOf(db.kysely, t),
   ]);
   return serializeTicket(t, {
-    tagIds: tags.get(id) ?? [],
+    tags: tags.map((tag) => ({ id: tag.id, name: tag.name, parentId: tag.parent_id, color: tag.color })),
     attachments,
+    replyRecipients,
+    emailSubchannelId,
     includeRawData: opts.includeRawData,
+    includeCustomer: opts.includeCustomer,
     intents: intents?.intents,
   });
+}
+
+/**
+ * Who a reply goes to, from the last customer message (the ticket's own addresses when it has
+ * none): its sender, and its cc. Bcc is never copied: the customer's blind copies stay blind.
+ */
+async function replyRecipientsOf(db: Kysely<Database>, t: TicketRow): Promise<ReplyRecipients> {
+  const last = await db.selectFrom('conversations').select(['from_email', 'cc_emails'])
+    .where('ticket_id', '=', t.id).where('direction', '=', 'in').where('deleted_at', 'is', null)
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const from = last ? last.from_email : t.from_email;
+  const cc = fromJson<string[]>(last ? last.cc_emails : t.cc_emails, []);
+  return { to: from ? [from] : [], cc: cc.filter((a) => a !== from), bcc: [] };
+}
+
+/** The mailbox a reply by email leaves from: the ticket's own subchannel if it is an email one, else the default email subchannel. */
+async function emailSubchannelOf(db: Kysely<Database>, t: TicketRow): Promise<number | null> {
+  const own = t.subchannel_id === null ? undefined
+    : await db.selectFrom('subchannels').select('id').where('id', '=', t.subchannel_id).where('channel', '=', 'email').executeTakeFirst();
+  if (own) return own.id;
+  const def = await db.selectFrom('subchannels').select('id').where('channel', '=', 'email').orderBy('is_default', 'desc').orderBy('id').executeTakeFirst();
+  return def?.id ?? null;
 }

@@ -45,22 +45,46 @@ export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
   };
 }
 
+export interface TicketTag {
+  id: number;
+  name: string;
+  parentId: number | null;
+  color: string | null;
+}
+
+export interface ReplyRecipients {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+}
+
 export interface TicketExtras {
-  tagIds: number[];
+  tags: TicketTag[];
   attachments: AttachmentRow[];
+  replyRecipients: ReplyRecipients;
+  emailSubchannelId: number | null;
   includeRawData?: boolean;
+  includeCustomer?: boolean;
   intents?: Awaited<ReturnType<typeof getTicketIntents>>['intents'];
 }
 
 /** The Enneo Ticket object as GET /ticket/{id} returns it (ticket dates are UTC strings). */
 export function serializeTicket(t: TicketRow, x: TicketExtras) {
   return {
-    ...serializeTicketCompact(t, x.tagIds),
+    ...serializeTicketCompact(t, x.tags.map((tag) => tag.id)),
+    tags: x.tags,
+    // No spam check and no customer identification run here yet: null says "not judged".
+    spamStatus: null,
+    customerLegitimation: null,
+    replyRecipients: x.replyRecipients,
+    emailSubchannelId: x.emailSubchannelId,
     body: t.body,
     bodyPlain: t.body_plain,
     bodyClean: t.body_clean,
     attachments: x.attachments.map(serializeAttachment),
     ...(x.includeRawData ? { rawData: fromJson<Record<string, unknown> | null>(t.raw_data, null) } : {}),
     ...(x.intents ? { intents: x.intents } : {}),
+    // No ERP is connected (erpCacheOnly changes nothing): the customer is what the ticket names.
+    ...(x.includeCustomer ? { customer: t.customer_id === null && t.contract_id === null ? null : { id: t.customer_id, contractId: t.contract_id } } : {}),
   };
 }

@@ -32,10 +32,10 @@ describeEachDb('AI pipeline', (app) => {
     assert.equal(meter.data.meterValue, 12345.6);
     const ticket = (await t.call('GET', `/api/mind/ticket/${ticketId}`)).json();
     assert.equal(ticket.languageCode, 'de');
-    assert.equal(ticket.aiSupportLevel, 'bot');
+    assert.equal(ticket.aiSupportLevel, 'human', 'analysed and left to a person: an intent does not make a ticket bot');
     const thanks = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Vielen Dank!' });
     assert.deepEqual(thanks.json().conversation.intentIds, []);
-    assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().aiSupportLevel, 'bot', 'a later message without intent keeps the level');
+    assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().aiSupportLevel, 'human', 'a later message keeps the level');
     const job = await t.ctx.db.kysely.selectFrom('jobs').select('status').where('job_key', '=', `conversation:${c.id}`).executeTakeFirstOrThrow();
     assert.equal(job.status, 'done', 'the safety-net job has nothing left to do');
     const resp = await eventsOf(t, ticketId, 'ticketResponse');

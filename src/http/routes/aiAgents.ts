@@ -9,6 +9,7 @@ import { NotFound } from '../../errors.js';
 import { IdParams, Opt } from '../schemas/common.js';
 import { answers, SuccessOnly } from '../schemas/responses.js';
 import { AiAgentResponse, AiAgentsResponse, CortexResponse, DetectResponse, IntentModelResponse } from '../schemas/aiResponse.js';
+import { Channel } from '../schemas/ticket.js';
 
 const Examples = Type.Record(Type.String({ maxLength: 5 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 10_000 }));
 const Name = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ de: Type.Optional(Type.String({ maxLength: 200 })), en: Type.Optional(Type.String({ maxLength: 200 })) })]);
@@ -20,10 +21,19 @@ const AgentBody = {
 };
 
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.get('/api/mind/aiAgents', {
-    schema: { tags: ['ai agents'], summary: 'The AI-agent (intent) catalogue', response: answers({ 200: AiAgentsResponse }) },
-    handler: async () => ({ success: true, aiAgents: await listAiAgents(ctx.db) }),
-  });
+  // Enneo's tooling lists with both spellings; one handler serves both.
+  for (const url of ['/api/mind/aiAgents', '/api/mind/aiAgent']) {
+    app.get(url, {
+      schema: {
+        tags: ['ai agents'],
+        summary: 'The AI-agent (intent) catalogue',
+        description: '`q` matches code, names and description (case-insensitive); `channel` must be a channel name and keeps every agent (each serves all channels here); `limit` caps the list.',
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), channel: Type.Optional(Type.Union([Channel, Type.Literal('all')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: true }),
+        response: answers({ 200: AiAgentsResponse }),
+      },
+      handler: async (request) => ({ success: true, aiAgents: await listAiAgents(ctx.db, request.query) }),
+    });
+  }
   app.get('/api/mind/aiAgent/:id', {
     schema: { tags: ['ai agents'], summary: 'One AI agent with its training examples', params: IdParams, response: answers({ 200: AiAgentResponse }) },
     handler: async (request) => ({ success: true, aiAgent: await getAiAgent(ctx.db, request.params.id, { withExamples: true }) }),

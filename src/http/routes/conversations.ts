@@ -43,9 +43,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       summary: 'List the conversations of a ticket',
       params: TicketParams,
       querystring: Type.Object({
-        type: Type.Optional(Type.String()),
-        direction: Type.Optional(Type.String()),
-        private: Type.Optional(Type.Boolean()),
+        // One value or several (repeat the parameter, or separate by commas): OR within a filter, AND across.
+        type: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 50 })),
+        direction: Type.Optional(Type.Array(Type.String({ maxLength: 10 }), { maxItems: 10 })),
+        private: Type.Optional(Type.Array(Type.Boolean(), { maxItems: 2 })),
+        senderId: Type.Optional(Type.Array(Id, { maxItems: 100, description: 'the author agent of the message' })),
         includeRawData: Type.Optional(Type.Boolean()),
         // Enneo's spec names no paging; ours: a page of at most 500, oldest first (every body of a long ticket at once was 96 MB).
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),

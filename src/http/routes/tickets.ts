@@ -34,7 +34,15 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   });
 
   app.get('/api/mind/ticket/:id', {
-    schema: { tags: ['tickets'], summary: 'A ticket (bare object, no envelope)', params: IdParams, querystring: TicketGetQuery, response: answers({ 200: Ticket }) },
+    schema: {
+      tags: ['tickets'],
+      summary: 'A ticket (bare object, no envelope)',
+      description: 'Carries `tags` [{id, name, parentId, color}], `replyRecipients {to, cc, bcc}` (the last customer message\'s sender and cc; bcc never copied), ' +
+        '`emailSubchannelId` (its own email subchannel, else the default one), `spamStatus` and `customerLegitimation` (null: not judged here).',
+      params: IdParams,
+      querystring: TicketGetQuery,
+      response: answers({ 200: Ticket }),
+    },
     handler: async (request) => loadTicket(ctx.db, request.params.id, request.query),
   });
 

@@ -58,6 +58,12 @@ export const TicketSearchBody = Type.Object(
 export type TicketSearchBody = Static<typeof TicketSearchBody>;
 
 export const TicketGetQuery = Type.Object(
-  { includeIntents: Type.Optional(Type.Boolean()), includeRawData: Type.Optional(Type.Boolean()) },
+  {
+    includeIntents: Type.Optional(Type.Boolean({ description: 'adds `intents` (as GET /intent/byTicketId)' })),
+    includeRawData: Type.Optional(Type.Boolean({ description: 'adds `rawData`' })),
+    includeCustomer: Type.Optional(Type.Boolean({ description: 'adds `customer {id, contractId}` from the ticket (no ERP is connected), or null' })),
+    viewing: Type.Optional(Type.Boolean({ description: 'accepted; ticketmind records no viewers, so false and true read alike' })),
+    erpCacheOnly: Type.Optional(Type.Boolean({ description: 'accepted; no ERP is connected, so nothing is fetched either way' })),
+  },
   { additionalProperties: true },
 );

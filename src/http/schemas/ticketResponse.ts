@@ -55,8 +55,16 @@ export const TicketIntent = Type.Object({
   status: Type.String(),
 });
 
+const Addresses = Type.Array(Type.String());
+
 export const Ticket = Type.Object({
   ...TicketCompact.properties,
+  tags: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), parentId: Nullable(Type.Integer()), color: Nullable(Type.String()) })),
+  spamStatus: Nullable(Type.String({ description: 'null: not judged here (no spam check runs yet)' })),
+  customerLegitimation: Nullable(Type.Integer({ description: "Enneo's levels 0-40; null: no customer identification ran" })),
+  replyRecipients: Type.Object({ to: Addresses, cc: Addresses, bcc: Addresses }, { description: "the last customer message's sender and cc; bcc is never copied" }),
+  emailSubchannelId: Nullable(Type.Integer({ description: 'its own email subchannel, else the default one' })),
+  customer: Type.Optional(Nullable(Type.Object({ id: Nullable(Type.String()), contractId: Nullable(Type.String()) }))),
   body: Type.String(),
   bodyPlain: Type.String(),
   bodyClean: Type.String(),
