@@ -3,6 +3,7 @@ import type { Db } from './dialect.js';
 import { coreMigration } from './migrations/001_core.js';
 import { eventHooksMigration } from './migrations/002_event_hooks.js';
 import { aiMigration } from './migrations/003_ai.js';
+import { searchMigration } from './migrations/007_search.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -11,6 +12,7 @@ function migrations(db: Db): Record<string, Migration> {
     '001_core': coreMigration(db.kind),
     '002_event_hooks': eventHooksMigration(db.kind),
     '003_ai': aiMigration(db.kind),
+    '007_search': searchMigration(db.kind),
   };
 }
 
