@@ -135,6 +135,25 @@ describeEachDb('full-text search', (app) => {
     assert.equal((await search(t, { q: summary })).total, 0);
   });
 
+  it('a write rolled back alone in a shared commit leaves nothing in the index', async () => {
+    const t = app();
+    const [kept, dropped] = [uniqueWord(), uniqueWord()];
+    const id = await createTicket(t, { subject: 'rollback', body: '<p>x</p>' });
+    const db = t.ctx.db;
+    const message = (body: string) => ({ ticket_id: id, type: 'text', direction: 'in', private: 0, is_draft: 0, sender: '{}', to_emails: '[]', cc_emails: '[]', bcc_emails: '[]', body, body_plain: body, body_clean: body, content: '{}', intent_codes: '[]', process: 'false', created_at: 1, modified_at: 1 });
+    // Queued in one turn: on SQLite one commit, the failing unit in a savepoint of its own.
+    const results = await Promise.allSettled([
+      db.writeTransaction((trx) => trx.insertInto('conversations').values(message(kept)).execute()),
+      db.writeTransaction(async (trx) => {
+        await trx.insertInto('conversations').values(message(dropped)).execute();
+        throw new Error('refused after the insert');
+      }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
+    assert.deepEqual((await search(t, { q: kept })).tickets.map((r) => r.id), [id]);
+    assert.equal((await search(t, { q: dropped })).total, 0);
+  });
+
   it('rows carry tags with names and intents; limit defaults to 100 and is capped at 500', async () => {
     const t = app();
     const word = uniqueWord();
