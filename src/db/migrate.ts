@@ -6,6 +6,7 @@ import { aiMigration } from './migrations/003_ai.js';
 import { mailMigration } from './migrations/004_mail.js';
 import { mailboxFetchMigration } from './migrations/005_mailbox_fetch.js';
 import { repliesMigration } from './migrations/006_replies.js';
+import { searchMigration } from './migrations/007_search.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -17,6 +18,7 @@ function migrations(db: Db): Record<string, Migration> {
     '004_mail': mailMigration(db.kind),
     '005_mailbox_fetch': mailboxFetchMigration(db.kind),
     '006_replies': repliesMigration(db.kind),
+    '007_search': searchMigration(db.kind),
   };
 }
 

@@ -84,6 +84,8 @@ export interface TicketTable {
   language: string | null;
   language_code: string | null;
   ai_support_level: string;
+  /** Enneo's spam classification; null = not classified (migration 007) */
+  spam_status: string | null;
   contract_id: string | null;
   customer_id: string | null;
   agent_id: number | null;

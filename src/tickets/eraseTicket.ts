@@ -30,6 +30,17 @@ export const LINKED_TABLES = {
   idempotency_keys: 'stored answers that are the ticket ({"id":N,…), hold it ("ticket":{"id":N,…) or one of its conversations ("ticketId":N,…)',
 } as const;
 
+/**
+ * The full-text index (migration 007): kept by database triggers, which remove a ticket's rows
+ * when its ticket and conversation rows are deleted above. Per dialect: PostgreSQL's two tables
+ * have a ticket_id column, SQLite's one FTS5 table encodes it in the rowid.
+ */
+export const INDEX_TABLES = {
+  ticket_search: 'PostgreSQL: a trigger deletes the row with its ticket',
+  conversation_search: 'PostgreSQL: a trigger deletes the rows with their conversations',
+  search_fts: 'SQLite: triggers delete the rows with their ticket and conversations',
+} as const;
+
 export interface ErasureResult {
   ticketId: number;
   /** Rows deleted per table. */

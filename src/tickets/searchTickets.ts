@@ -1,90 +1,108 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
+import type { TicketRow } from '../db/schema.js';
 import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
-import { buildFilterConditions, escapeLike, likeEscaped, lookup, type FieldSpec } from '../search/filters.js';
+import { buildFilterConditions, lookup, resolveComparator, type FilterInput } from '../search/filters.js';
+import { fullTextMatches, parseSearchText, type SearchText } from '../search/fullText.js';
+import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
+import { nowSeconds } from '../time.js';
 import { serializeTicketCompact } from './serialize.js';
 import { tagIdsOf } from './readTickets.js';
-import type { TicketSearchBody } from '../http/schemas/ticket.js';
+import type { TicketSearchBody } from '../http/schemas/ticketSearch.js';
 
-const inSet = (comparator: string) => (comparator === 'notIn' || comparator === '!=' ? 'not in' : 'in');
+export const SEARCH_LIMIT_DEFAULT = 100;
+export const SEARCH_LIMIT_MAX = 500;
 
-// Enneo's `t.` keys (and `tt.tagId` from its older reference) → columns.
-const FIELDS: Record<string, FieldSpec> = {
-  't.id': { column: 't.id', kind: 'int' },
-  't.status': { column: 't.status', kind: 'text' },
-  't.priority': { column: 't.priority', kind: 'text' },
-  't.channel': { column: 't.channel', kind: 'text', wildcard: 'all' },
-  't.subchannelId': { column: 't.subchannel_id', kind: 'int' },
-  't.agentId': { column: 't.agent_id', kind: 'int' },
-  't.direction': { column: 't.direction', kind: 'text' },
-  't.language': { column: 't.language', kind: 'text' },
-  't.aiSupportLevel': { column: 't.ai_support_level', kind: 'text' },
-  't.externalTicketId': { column: 't.external_ticket_id', kind: 'text' },
-  't.contractId': { column: 't.contract_id', kind: 'text' },
-  't.customerId': { column: 't.customer_id', kind: 'text' },
-  't.from': { column: 't.from_email', kind: 'text' },
-  't.subject': { column: 't.subject', kind: 'text' },
-  't.createdAt': { column: 't.created_at', kind: 'date' },
-  't.modifiedAt': { column: 't.modified_at', kind: 'date' },
-  't.dueBy': { column: 't.due_by', kind: 'date' },
-  't.firstResponseDueBy': { column: 't.first_response_due_by', kind: 'date' },
-  't.closedAt': { column: 't.closed_at', kind: 'date' },
-  't.lastMessageAt': { column: 't.last_message_at', kind: 'date' },
-  't.tagIds': {
-    column: 'tag_id',
-    kind: 'int',
-    custom: (eb: ExpressionBuilder<any, any>, comparator, values) =>
-      eb('t.id', inSet(comparator), eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', 'in', values)),
-  },
-  't.intents': {
-    column: 'code',
-    kind: 'text',
-    custom: (eb: ExpressionBuilder<any, any>, comparator, values) =>
-      eb('t.id', inSet(comparator), eb.selectFrom('ticket_intents').select('ticket_id').where('code', 'in', values)),
-  },
-};
-FIELDS['tt.tagId'] = FIELDS['t.tagIds']!;
-
-const ORDER_FIELDS: Record<string, string> = {
-  't.id': 't.id',
-  't.createdAt': 't.created_at',
-  't.modifiedAt': 't.modified_at',
-  't.dueBy': 't.due_by',
-  't.firstResponseDueBy': 't.first_response_due_by',
-  't.lastMessageAt': 't.last_message_at',
-  't.priority': 't.priority',
-  't.status': 't.status',
-};
+/**
+ * The full text of a search: the body's `q` (ours) and Enneo's `{"key": "q", "value": …}` filters;
+ * several are one text (every word must match).
+ */
+function searchTextOf(body: TicketSearchBody): SearchText | null {
+  const parts: string[] = [];
+  let field = 'q';
+  if (typeof body.q === 'string' && body.q.trim() !== '') parts.push(body.q);
+  (body.filters ?? []).forEach((f: FilterInput, i) => {
+    if (f.key !== 'q') return;
+    const at = `filters[${i}]`;
+    const comparator = resolveComparator(f, at);
+    if (comparator !== '=' && comparator !== 'like') throw new BadRequest(`${at}.comparator`, 'q takes = (or no comparator)', 'invalid_comparator');
+    if (typeof f.value !== 'string') throw new BadRequest(`${at}.value`, 'q needs a text value', 'invalid_filter_value');
+    if (f.value.trim() !== '') parts.push(f.value);
+    field = `${at}.value`;
+  });
+  if (parts.length === 0) return null;
+  return parseSearchText(parts.join(' '), parts.length === 1 ? field : 'q');
+}
 
 export async function searchTickets(db: Db, body: TicketSearchBody) {
-  const limit = body.limit ?? 100;
+  const limit = Math.min(body.limit ?? SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX);
   const offset = body.offset ?? 0;
+  const text = searchTextOf(body);
   const orderKey = body.orderByField ?? 't.id';
-  const orderCol = lookup(ORDER_FIELDS, orderKey) ?? lookup(ORDER_FIELDS, `t.${orderKey}`);
-  if (!orderCol) throw new BadRequest('orderByField', `cannot order by "${orderKey}"; use ${Object.keys(ORDER_FIELDS).join(', ')}`, 'unknown_order_field');
-  const dir = (body.orderByDirection ?? 'desc').toLowerCase() as 'asc' | 'desc';
+  const dir = (body.orderByDirection ?? 'desc').toLowerCase() === 'asc' ? 'asc' : 'desc';
+  let order: Expression<unknown> | string | undefined;
+  if (orderKey === 'relevance') {
+    if (!text) throw new BadRequest('orderByField', 'relevance needs a full-text query (q)', 'unknown_order_field');
+  } else {
+    order = lookup(ORDER_FIELDS, orderKey) ?? lookup(ORDER_FIELDS, `t.${orderKey}`);
+    if (!order) {
+      const why = UNSUPPORTED_ORDER_FIELDS.includes(orderKey) ? `ticketmind has no ${orderKey.slice(2)}` : `cannot order by "${orderKey}"`;
+      throw new BadRequest('orderByField', `${why}; use ${[...Object.keys(ORDER_FIELDS), 'relevance'].join(', ')}`, 'unknown_order_field');
+    }
+  }
+  const now = nowSeconds();
 
-  const base = db.kysely
-    .selectFrom('tickets as t')
+  // Loosely typed while the full-text join comes and goes; the rows are typed again below.
+  let from = db.kysely.selectFrom('tickets as t') as unknown as SelectQueryBuilder<any, any, object>;
+  if (text) from = from.innerJoin(fullTextMatches(db.kind, text, order === undefined).as('m'), 'm.ticket_id', 't.id');
+  const base = from
     .where('t.deleted_at', 'is', null)
-    .where((eb) => {
-      const conds = buildFilterConditions(eb, body.filters ?? [], FIELDS, 't.', db.kind);
-      if (body.q) {
-        const p = `%${escapeLike(body.q)}%`;
-        conds.push(eb.or([likeEscaped('t.subject', p, db.kind), likeEscaped('t.body_plain', p, db.kind), likeEscaped('t.from_email', p, db.kind)]));
-      }
-      return eb.and(conds);
-    });
-  const [rows, total] = await Promise.all([
-    base.selectAll('t').orderBy(orderCol as 't.id', dir).orderBy('t.id', dir).limit(limit).offset(offset).execute(),
+    .where((eb) => eb.and(buildFilterConditions(eb, body.filters ?? [], TICKET_FIELDS, 't.', db.kind, { now, skipKeys: ['q'] })));
+
+  let rowsQuery = base.selectAll('t').select(text ? sql.ref('m.relevance').as('relevance') : sql.lit(null).as('relevance'));
+  rowsQuery = order === undefined
+    ? rowsQuery.orderBy(sql.ref('m.relevance'), dir)
+    : rowsQuery.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir);
+  const [found, total] = await Promise.all([
+    rowsQuery.orderBy(sql.ref('t.id'), dir).limit(limit).offset(offset).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  const tags = await tagIdsOf(db.kysely, rows.map((r) => r.id));
+  const rows = found as (TicketRow & { relevance: number | null })[];
+  const ids = rows.map((r) => r.id);
+  const [tagIds, tags, intents] = await Promise.all([tagIdsOf(db.kysely, ids), tagsOf(db, ids), intentsOf(db, ids)]);
   return {
     success: true,
-    tickets: rows.map((r) => serializeTicketCompact(r, tags.get(r.id) ?? [])),
-    total: Number(total.n),
+    tickets: rows.map((r) => ({
+      ...serializeTicketCompact(r, tagIds.get(r.id) ?? []),
+      spamStatus: r.spam_status,
+      tags: tags.get(r.id) ?? [],
+      intents: intents.get(r.id) ?? [],
+      ...(text && order === undefined ? { relevance: Number(r.relevance) } : {}),
+    })),
+    total: Number((total as { n: number | string }).n),
     offset,
     limit,
   };
+}
+
+function group<T extends { ticket_id: number }, U>(rows: T[], map: (r: T) => U): Map<number, U[]> {
+  const out = new Map<number, U[]>();
+  for (const r of rows) out.set(r.ticket_id, [...(out.get(r.ticket_id) ?? []), map(r)]);
+  return out;
+}
+
+async function tagsOf(db: Db, ids: number[]) {
+  if (ids.length === 0) return new Map<number, never[]>();
+  const rows = await db.kysely.selectFrom('ticket_tags as tt').innerJoin('tags as g', 'g.id', 'tt.tag_id')
+    .select(['tt.ticket_id', 'g.id', 'g.name', 'g.parent_id', 'g.color']).where('tt.ticket_id', 'in', ids).orderBy('g.id').execute();
+  return group(rows, (r) => ({ id: r.id, name: r.name, parentId: r.parent_id, color: r.color }));
+}
+
+// The intents as GET /intent/byTicketId lists them, without their extracted data (compact rows).
+async function intentsOf(db: Db, ids: number[]) {
+  if (ids.length === 0) return new Map<number, never[]>();
+  const rows = await db.kysely.selectFrom('ticket_intents as ti').leftJoin('ai_agents as a', 'a.id', 'ti.ai_agent_id')
+    .select(['ti.ticket_id', 'ti.id', 'ti.code', 'ti.ai_agent_id', 'ti.confidence', 'ti.status', 'a.name_en'])
+    .where('ti.ticket_id', 'in', ids).orderBy('ti.confidence', 'desc').orderBy('ti.id').execute();
+  return group(rows, (r) => ({ id: r.id, code: r.code, name: r.name_en ?? r.code, aiAgentId: r.ai_agent_id, confidence: r.confidence, status: r.status }));
 }

@@ -11,8 +11,9 @@ import { getTicketIntents } from '../../tickets/intents.js';
 import { IdParams, Id } from '../schemas/common.js';
 import { ProcessQuery } from '../schemas/conversation.js';
 import { answers } from '../schemas/responses.js';
-import { Ticket, TicketBulkPatchResponse, TicketIntents, TicketPatchResponse, TicketSearchResponse } from '../schemas/ticketResponse.js';
-import { TicketBulkPatchBody, TicketCreateBody, TicketGetQuery, TicketPatchBody, TicketSearchBody } from '../schemas/ticket.js';
+import { Ticket, TicketBulkPatchResponse, TicketIntents, TicketPatchResponse } from '../schemas/ticketResponse.js';
+import { TicketBulkPatchBody, TicketCreateBody, TicketGetQuery, TicketPatchBody } from '../schemas/ticket.js';
+import { TicketSearchBody, TicketSearchResponse } from '../schemas/ticketSearch.js';
 
 export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/api/mind/ticket', {
@@ -67,7 +68,17 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     schema: {
       tags: ['tickets'],
       summary: 'Search tickets',
-      description: 'Filters `{key, comparator, value|values|from|to}` with keys `t.*` (unprefixed keys are read as `t.*`); comparators =, !=, in, notIn, <, >, <=, >=, between, like. Channel "all" matches every channel. At most 500 filter values in all (400 beyond); `like` applies to text keys only; dates must be real calendar dates from 1970 on (422).',
+      description:
+        'Enneo\'s search DSL. Filters `{key, comparator, value|values|from|to}`: keys t.id, t.status, t.channel ("all" = any), t.channelId, ' +
+        't.subchannelId, t.direction, t.priority, t.agentId (also "unassigned"), t.customerId, t.contractId, t.aiSupportLevel, t.spamStatus, ' +
+        't.sentiment, t.language, t.languageCode, t.from, t.externalTicketId, t.subject, the dates t.createdAt, t.modifiedAt, t.dueBy, ' +
+        't.firstResponseDueBy, t.closedAt, t.lastMessageAt, t.lastCustomerMessageAt, t.modelRunAt, and i.aiAgentId, tt.tagId, ' +
+        'tt_matchAny.tagId, tt_matchAll.tagId, tt_matchExact.tagId, t.intents (codes); unprefixed keys are read as t.*. ' +
+        '`{"key": "q", "value": …}` (or body `q`) is full text over subject, summary and every message: every word must occur, ' +
+        'words match inflected forms by prefix; a number also matches the ticket id, a whole text the contract or customer id. ' +
+        'Comparators in, not in (values); =, !=, >, <, >=, <= (value); between, not between (from, to); ours: notIn, like (text keys). ' +
+        'Date values: YYYY-MM-DD[ HH:MM:SS] (UTC), Unix seconds, ISO 8601, CURRENT_DATE, CURRENT_TIME, "-7 DAY", "-4 HOUR". ' +
+        'orderByField from Enneo\'s whitelist, plus relevance with q. limit default 100, capped at 500; at most 500 filter values in all.',
       body: TicketSearchBody,
       response: answers({ 200: TicketSearchResponse }),
     },

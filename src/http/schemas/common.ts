@@ -28,7 +28,7 @@ export const AnyObject = Type.Object({}, { additionalProperties: true });
 export const Filter = Type.Object(
   {
     key: Type.String({ maxLength: 100 }),
-    comparator: Type.Optional(Type.String({ maxLength: 10 })),
+    comparator: Type.Optional(Type.String({ maxLength: 20 })),
     value: Type.Optional(Type.Any()),
     values: Type.Optional(Type.Array(Type.Any(), { maxItems: 1000 })),
     from: Type.Optional(Type.Any()),

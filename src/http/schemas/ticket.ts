@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateInput, Filter, Id, Offset, Opt, AnyObject } from './common.js';
+import { DateInput, Id, Opt, AnyObject } from './common.js';
 import { messageFields, PriorityInput, TicketStatusInput } from './conversation.js';
 import { CHANNELS } from '../../tickets/rules.js';
 
@@ -43,19 +43,6 @@ export type TicketPatchBody = Static<typeof TicketPatchBody>;
 
 export const TicketBulkPatchBody = Type.Array(Type.Object({ id: Id, ...ticketPatchFields }, { additionalProperties: true }), { minItems: 1, maxItems: 500 });
 export type TicketBulkPatchBody = Static<typeof TicketBulkPatchBody>;
-
-export const TicketSearchBody = Type.Object(
-  {
-    filters: Type.Optional(Type.Array(Filter, { maxItems: 50 })),
-    q: Opt(Type.String({ maxLength: 500 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    offset: Type.Optional(Offset),
-    orderByField: Opt(Type.String({ maxLength: 50 })),
-    orderByDirection: Opt(Type.Union([Type.Literal('asc'), Type.Literal('desc'), Type.Literal('ASC'), Type.Literal('DESC')])),
-  },
-  { additionalProperties: true },
-);
-export type TicketSearchBody = Static<typeof TicketSearchBody>;
 
 export const TicketGetQuery = Type.Object(
   {

@@ -80,13 +80,5 @@ export const TicketIntents = Type.Object({
   intents: Type.Array(TicketIntent),
 });
 
-export const TicketSearchResponse = Type.Object({
-  success: Type.Boolean(),
-  tickets: Type.Array(TicketCompact),
-  total: Type.Integer(),
-  offset: Type.Integer(),
-  limit: Type.Integer(),
-});
-
 export const TicketBulkPatchResponse = Type.Object({ success: Type.Boolean(), updated: Type.Integer() });
 export const TicketPatchResponse = Type.Object({ success: Type.Boolean(), ticket: Ticket });

@@ -1,0 +1,115 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { DbKind } from '../db/dialect.js';
+import { BadRequest } from '../errors.js';
+
+// Full text over a ticket's subject, summary and every conversation (index: migration 007).
+//
+// The client's text never reaches FTS5 MATCH or to_tsquery as syntax: it is cut into words here
+// (letters and digits only), and each word is bound as a quoted phrase (SQLite) or a quoted lexeme
+// (PostgreSQL). A ticket matches when every word occurs somewhere in it — in the subject, the
+// summary or any message, not necessarily the same one.
+//
+// Inflection: both databases index the folded words as written (no dictionary stemmer; see the
+// migration). A query word is matched as a prefix after light suffix stripping, so "Zählerstand"
+// finds "Zählerstände" and "Zählerstände" finds "Zählerstand"; "meter" finds "meters".
+
+export const MAX_QUERY_CHARS = 500;
+export const MAX_QUERY_TERMS = 16;
+/** Longer words are cut here; the prefix match still finds the whole word. */
+export const MAX_TERM_CHARS = 64;
+
+export interface QueryTerm {
+  word: string;
+  prefix: boolean;
+}
+
+export interface SearchText {
+  /** the text as given, trimmed: also matched whole against contract and customer ids */
+  raw: string;
+  terms: QueryTerm[];
+  /** a single number: also matched against the ticket id */
+  ticketId: number | null;
+}
+
+// Word characters: a letter or digit, then letters, digits and combining marks (one class, linear).
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+// German and English endings, longest first. Stripped only when at least MIN_STEM characters stay,
+// so "Zählern" becomes "zähler" and not "zähl" (which would find "Zahlung").
+const SUFFIXES = ['ern', 'ing', 'en', 'er', 'es', 'em', 'ed', 'e', 's', 'n'];
+const MIN_STEM = 5;
+/** Words shorter than this match whole words only: a one- or two-letter prefix finds almost everything. */
+const MIN_PREFIX = 3;
+
+export function parseSearchText(text: string, field: string): SearchText {
+  const raw = text.trim();
+  if (raw.length > MAX_QUERY_CHARS) throw new BadRequest(field, `at most ${MAX_QUERY_CHARS} characters`, 'query_too_long');
+  const seen = new Set<string>();
+  const terms: QueryTerm[] = [];
+  for (const m of raw.normalize('NFC').toLowerCase().matchAll(WORD)) {
+    const term = toTerm([...m[0]].slice(0, MAX_TERM_CHARS).join(''));
+    const k = `${term.word}${term.prefix ? '*' : ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    terms.push(term);
+    if (terms.length > MAX_QUERY_TERMS) throw new BadRequest(field, `at most ${MAX_QUERY_TERMS} different words`, 'too_many_query_terms');
+  }
+  const single = terms.length === 1 && /^\d{1,10}$/.test(terms[0]!.word) ? Number(terms[0]!.word) : null;
+  return { raw, terms, ticketId: single !== null && single <= 2147483647 ? single : null };
+}
+
+function toTerm(word: string): QueryTerm {
+  if (/^\d+$/.test(word)) return { word, prefix: false };
+  if ([...word].length < MIN_PREFIX) return { word, prefix: false };
+  if (/\d/.test(word)) return { word, prefix: true };
+  for (const s of SUFFIXES) {
+    if (word.endsWith(s) && [...word].length - s.length >= MIN_STEM) return { word: word.slice(0, -s.length), prefix: true };
+  }
+  return { word, prefix: true };
+}
+
+/** Score of a ticket that the text names by id, contract or customer number: above any text match. */
+const ID_MATCH_SCORE = 1000;
+
+/**
+ * `(ticket_id, relevance)` of every ticket the text matches. With `ranked`, higher relevance is a
+ * better match on both databases (SQLite: -bm25, PostgreSQL: ts_rank; the best row of the ticket
+ * per word, summed over the words); without it relevance is 0 and the ranking functions, which
+ * cost more than the match itself (a word in 60,000 messages: 270 ms of bm25), are not run.
+ * Deleted tickets are left to the caller's filter.
+ */
+export function fullTextMatches(kind: DbKind, text: SearchText, ranked: boolean): RawBuilder<{ ticket_id: number; relevance: number }> {
+  const arms = text.terms.map((term) => {
+    const hits = kind === 'sqlite' ? sqliteHits(term, ranked) : postgresHits(term, ranked);
+    return sql`select ticket_id, max(score) as score from (${hits}) hits group by ticket_id`;
+  });
+  // Every word in the ticket: a ticket that each word's arm lists once is listed arms.length times.
+  const byWords = arms.length === 0
+    ? sql`select 0 as ticket_id, 0 as relevance where 1 = 0`
+    : sql`select ticket_id, sum(score) as relevance from (${sql.join(arms, sql` union all `)}) words group by ticket_id having count(*) = ${sql.lit(arms.length)}`;
+  const byId = sql`select id as ticket_id, ${sql.lit(ID_MATCH_SCORE)} as relevance from tickets
+    where contract_id = ${text.raw} or customer_id = ${text.raw}${text.ticketId !== null ? sql` or id = ${text.ticketId}` : sql``}`;
+  return sql`(select ticket_id, max(relevance) as relevance from (${byWords} union all ${byId}) matched group by ticket_id)`;
+}
+
+function sqliteHits(term: QueryTerm, ranked: boolean) {
+  // A quoted FTS5 phrase; the word holds no quote (letters and digits only). The rowid carries the
+  // ticket id in its upper 32 bits (migration 007); conversation id 0 is the ticket's own row,
+  // whose hits (subject, summary) count double. `rank` is bm25 with weights title 2, body 1 (set
+  // in the migration); a column, unlike a bm25() call, may sit under the aggregate.
+  const match = `"${term.word}"${term.prefix ? '*' : ''}`;
+  const score = ranked
+    ? sql`case when rowid % 4294967296 = 0 then -2.0 else -1.0 end * rank`
+    : sql`0`;
+  return sql`select rowid >> 32 as ticket_id, ${score} as score from search_fts where search_fts match ${match}`;
+}
+
+function postgresHits(term: QueryTerm, ranked: boolean) {
+  // quote_literal makes the word one tsquery lexeme whatever it holds; ':*' is the prefix match.
+  const query = term.prefix
+    ? sql`to_tsquery('simple', quote_literal(tm_search_fold(${term.word})) || ':*')`
+    : sql`to_tsquery('simple', quote_literal(tm_search_fold(${term.word})))`;
+  const score = (factor: number) => (ranked ? sql`${sql.lit(factor)} * ts_rank(s.tsv, q)` : sql`0`);
+  return sql`select s.ticket_id, ${score(2)} as score from ticket_search s, ${query} q where s.tsv @@ q
+    union all
+    select s.ticket_id, ${score(1)} as score from conversation_search s, ${query} q where s.tsv @@ q`;
+}
