@@ -26,6 +26,7 @@ import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { replyRoutes } from './http/routes/replies.js';
+import { automationRoutes } from './http/routes/automation.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -91,7 +92,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, settingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, automationRoutes, opsRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/mind/docs/open-api', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

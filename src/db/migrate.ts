@@ -5,6 +5,7 @@ import { eventHooksMigration } from './migrations/002_event_hooks.js';
 import { aiMigration } from './migrations/003_ai.js';
 import { mailMigration } from './migrations/004_mail.js';
 import { repliesMigration } from './migrations/006_replies.js';
+import { automationMigration } from './migrations/009_automation.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -15,6 +16,7 @@ function migrations(db: Db): Record<string, Migration> {
     '003_ai': aiMigration(db.kind),
     '004_mail': mailMigration(db.kind),
     '006_replies': repliesMigration(db.kind),
+    '009_automation': automationMigration(db.kind),
   };
 }
 

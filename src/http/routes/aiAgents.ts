@@ -15,6 +15,7 @@ const AgentBody = {
   description: Opt(Type.String({ maxLength: 5000 })),
   examples: Opt(Examples),
   enabled: Opt(Type.Boolean()),
+  playbook: Opt(Type.Object({}, { additionalProperties: true, description: 'dark processing: parameters, action, responses, autoExecute, minConfidence, dailyCap (README "Dark processing"); validated, 422 naming the field' })),
 };
 
 const IntentScore = Type.Object({ code: Type.String(), confidence: Type.Number({ minimum: 0, maximum: 1, description: 'calibrated on held-out examples of the catalogue' }) });

@@ -1,0 +1,70 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../context.js';
+import { actorOf } from '../auth.js';
+import { getIntent } from '../../tickets/intents.js';
+import { autoexecuteTicket, rejectIntent } from '../../automation/autoexecute.js';
+import { executeIntent } from '../../automation/execute.js';
+import { Id, IdParams, Opt } from '../schemas/common.js';
+
+const Info = Type.Object({ type: Type.Union([Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger'), Type.Literal('neutral')]), message: Type.String() });
+const Outcome = Type.Object({ success: Type.Boolean(), message: Type.String(), executedAt: Type.Number(), userId: Type.Union([Type.Number(), Type.Null()]), sent: Type.Boolean(), ticketClosed: Type.Boolean() });
+export const IntentSchema = Type.Object({
+  id: Type.Number(), ticketId: Type.Number(), conversationId: Type.Union([Type.Number(), Type.Null()]), code: Type.String(), name: Type.String(), nameDe: Type.Union([Type.String(), Type.Null()]),
+  aiAgentId: Type.Number(), contractId: Type.Union([Type.String(), Type.Null()]), confidence: Type.Number(),
+  status: Type.Union([Type.Literal('preview'), Type.Literal('ready'), Type.Literal('executed'), Type.Literal('invalidated')]),
+  data: Type.Object({}, { additionalProperties: true }),
+  options: Type.Array(Type.Object({ type: Type.String(), name: Type.String(), recommended: Type.Boolean() })),
+  infos: Type.Array(Info), outcome: Type.Union([Outcome, Type.Null()]), actionResult: Type.Unknown(), replyConversationId: Type.Union([Type.Number(), Type.Null()]),
+  createdAt: Type.Number(), modifiedAt: Type.Number(),
+});
+const Run = Type.Object({
+  success: Type.Boolean(), message: Type.String(), dryRun: Type.Boolean(), intent: IntentSchema,
+  reply: Type.Union([Type.Object({ language: Type.String(), text: Type.String(), then: Type.Object({}, { additionalProperties: true }), missing: Type.Array(Type.String()) }), Type.Null()]),
+  actionRequest: Type.Union([Type.Object({ method: Type.String(), url: Type.String(), headers: Type.Record(Type.String(), Type.String()), body: Type.Object({}, { additionalProperties: true }) }), Type.Null()]),
+  actionAnswer: Type.Unknown(), conversationId: Type.Union([Type.Number(), Type.Null()]),
+});
+const Flag = Type.Optional(Type.Boolean());
+
+export const automationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/mind/intent/:id', {
+    schema: { tags: ['intents'], summary: 'One intent in Enneo\'s shape: status preview|ready|executed|invalidated, data, options, infos, outcome', params: IdParams, response: { 200: Type.Object({ success: Type.Boolean(), intent: IntentSchema }) } },
+    handler: async (request) => ({ success: true, intent: await getIntent(ctx.db, request.params.id) }),
+  });
+
+  app.post('/api/mind/intent/:id/execute', {
+    schema: {
+      tags: ['intents'],
+      summary: 'Execute an intent as the caller: the action, the reply, the follow-up; 200 on success, 207 when the run reports failure',
+      description: '`_action`: `execute` (default), `reject` (invalidate it: a person handles the ticket), `preview` (call the action\'s preview phase and render the reply, send nothing). `dryRun: true` calls nothing and sends nothing: the reply text and the action request.',
+      params: IdParams,
+      body: Type.Optional(Type.Object({ _action: Opt(Type.Union([Type.Literal('execute'), Type.Literal('reject'), Type.Literal('preview')])), dryRun: Opt(Type.Boolean()) }, { additionalProperties: true })),
+      response: { 200: Run, 207: Run },
+    },
+    handler: async (request, reply) => {
+      const actor = actorOf(request);
+      const action = request.body?._action ?? 'execute';
+      if (action === 'reject' && !request.body?.dryRun) return rejectIntent(ctx, request.params.id, actor);
+      const res = await executeIntent(ctx, request.params.id, { user: actor, dryRun: request.body?.dryRun === true, ...(action === 'preview' ? { phase: 'preview' as const } : {}) });
+      return reply.code(res.success ? 200 : 207).send(res);
+    },
+  });
+
+  app.post('/api/mind/ticket/:id/autoexecute', {
+    schema: {
+      tags: ['intents'],
+      summary: 'Dark-process a ticket now (Enneo\'s autoexecute): the gate, then the execution; 200 on success, 207 when the gate blocks or the run reports failure',
+      params: IdParams,
+      querystring: Type.Object({ executeAgentId: Type.Optional(Id), allowMultipleIntents: Flag, allowWithReplies: Flag, dryRun: Flag }),
+      response: {
+        200: Type.Object({ success: Type.Boolean(), dryRun: Type.Boolean(), message: Type.String(), ticketId: Type.Number(), gate: Type.Array(Type.Object({ intentId: Type.Number(), pass: Type.Boolean(), infos: Type.Array(Info) })), runs: Type.Array(Run) }),
+        207: Type.Object({ success: Type.Boolean(), dryRun: Type.Boolean(), message: Type.String(), ticketId: Type.Number(), gate: Type.Array(Type.Object({ intentId: Type.Number(), pass: Type.Boolean(), infos: Type.Array(Info) })), runs: Type.Array(Run) }),
+      },
+    },
+    handler: async (request, reply) => {
+      const q = request.query;
+      const res = await autoexecuteTicket(ctx, request.params.id, { executeAgentId: q.executeAgentId ?? null, allowMultipleIntents: q.allowMultipleIntents === true, allowWithReplies: q.allowWithReplies === true }, q.dryRun === true);
+      return reply.code(res.success ? 200 : 207).send(res);
+    },
+  });
+};
