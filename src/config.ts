@@ -61,6 +61,7 @@ const ConfigSchema = Type.Object({
   S3_SECRET_ACCESS_KEY: Type.String({ default: '' }),
   CUSTOMER_SYSTEM_URL: Type.String({ default: '', description: 'base URL of the customer system (CRM / billing) that AI-agent actions call; playbook action paths such as /meter-readings are resolved against it. Empty = actions with a path cannot run (the intent\'s infos say so)' }),
   CUSTOMER_SYSTEM_SECRET: Type.String({ default: '', description: 'HMAC secret signing calls to the customer system like event hooks (X-Ticketmind-Timestamp, X-Ticketmind-Signature); empty = actions do not run' }),
+  AUTOMATION_TEST_KILL_AFTER_REPLY: Type.Boolean({ default: false, description: 'test only (honoured with NODE_ENV=test): the process kills itself with SIGKILL right after an automated execution created its reply, before recording it' }),
   AUTOMATION_LEASE_SECONDS: Type.Integer({ default: 300, minimum: 5, description: 'how long one executor holds an intent it is executing; a crashed manual run frees it after this' }),
   OUTBOUND_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated host names, IPs and CIDRs that outbound requests (hooks, attachment URLs) may reach although private' }),
   HOOK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, description: 'one hook delivery attempt, connect to last byte' }),

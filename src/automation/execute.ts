@@ -124,6 +124,8 @@ export async function executeIntent(ctx: AppContext, intentId: number, opts: Exe
     let conversationId: number;
     try {
       conversationId = row.reply_conversation_id ?? (await findOwnReply(ctx, row, actor.agentId)) ?? (await createReply(ctx, row, reply, actor));
+      // Test-only (NODE_ENV=test): the crash between the reply's commit and the outcome's, on purpose.
+      if (ctx.config.AUTOMATION_TEST_KILL_AFTER_REPLY && ctx.config.NODE_ENV === 'test') process.kill(process.pid, 'SIGKILL');
     } catch (err) {
       // A reply the rules refuse (no recipient, …) is a failed run a person must see, not a job error.
       if (err instanceof DomainError) return await fail(ctx, row, opts.user ?? null, `the reply was refused: ${err.message}`, request);

@@ -5,6 +5,11 @@ import { CustomerSystem } from './customerSystem.js';
 import { buildTasks } from '../../src/jobs/tasks.js';
 import { EXECUTE_INTENT_TASK } from '../../src/automation/execute.js';
 import type { JobRow } from '../../src/db/schema.js';
+import { isOcrAvailable } from '../../src/ai/ocr/readMeter.js';
+import { renderMeterImage } from '../../src/ai/ocr/renderMeterImage.js';
+
+const ocr = await isOcrAvailable();
+if (!ocr && process.env.CI === 'true') throw new Error('CI=true but the OCR engine (optional dependencies) is not installed');
 
 // Dark processing end to end: a customer's mail through the real pipeline (offline model and
 // extraction), the gate, the durable execution job, a signed call to a local stub of the
@@ -71,6 +76,30 @@ for (const kind of databases()) {
       const events = await t.ctx.db.kysely.selectFrom('events').select('data').where('ticket_id', '=', id).where('type', '=', 'autoProcessIntent').execute();
       assert.equal(events.length, 1);
       assert.equal(JSON.parse(events[0]!.data).outcome.success, true);
+    });
+
+    it('a German mail with only a meter photo is answered with the value read from it, the ticket closed', { skip: ocr ? false : 'OCR engine not installed' }, async () => {
+      const photo = await renderMeterImage('0012345', { style: 'drum' });
+      const id = await mail(t, '<p>Guten Tag, anbei ein Foto von meinem Stromzähler, bitte den Stand übernehmen.</p>', 'Zählerstand', { attachments: [{ name: 'zaehler.jpg', base64: photo.toString('base64') }] });
+      const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === METER);
+      assert.equal(intent.status, 'executed', JSON.stringify(intent.infos));
+      assert.equal(intent.data.meterValue, 12345);
+      const out = (await conversations(t, id)).filter((c) => c.direction === 'out');
+      assert.equal(out.length, 1);
+      assert.match(out[0].body, /12\.345/);
+      assert.equal((await ticket(t, id)).status, 'closed');
+    });
+
+    it('the photo unreadable: stays with a person, and the infos say the value is missing', { skip: ocr ? false : 'OCR engine not installed' }, async () => {
+      const before = cs.received.length;
+      const sharp = (await import('sharp')).default;
+      const grey = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#bbbbbb' } }).png().toBuffer();
+      const id = await mail(t, '<p>Guten Tag, anbei ein Foto von meinem Stromzähler, bitte den Stand übernehmen.</p>', 'Zählerstand', { attachments: [{ name: 'zaehler.png', base64: grey.toString('base64') }] });
+      const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === METER);
+      assert.equal(intent.status, 'preview');
+      assert.ok(intent.infos.some((i: any) => /meterValue/.test(i.message)), JSON.stringify(intent.infos));
+      assert.equal(cs.received.length, before);
+      assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 0);
     });
 
     it('the value missing: the ticket stays with a person, the intent is preview and its infos say why', async () => {
