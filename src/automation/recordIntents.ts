@@ -7,6 +7,10 @@ import { ACTIVE, intentOptions, type Info } from './intentModel.js';
 import { resolveParameters } from './parameters.js';
 import { playbookOf, type Playbook } from './playbook.js';
 import { EXECUTE_INTENT_TASK, executeJobKey } from './execute.js';
+import { customerSystemConfigured } from './customerSystem.js';
+
+export const IDENTIFY_TASK = 'identifyCustomer';
+export const identifyJobKey = (conversationId: number) => `identify-customer:${conversationId}`;
 
 // What the AI pipeline hands over after it read a message (one call, inside its transaction):
 // the detected intents become Enneo intents — one active intent per (ticket, AI agent, contract),
@@ -46,19 +50,35 @@ export async function recordIntentsAndGate(trx: Transaction<Database>, ctx: AppC
     const known = active ? (JSON.parse(active.data) as Record<string, unknown>) : {};
     // A follow-up adds what it says to what earlier messages said; it never erases a known value.
     const extracted = { ...known, ...Object.fromEntries(Object.entries(input.parameters).filter(([, v]) => v !== undefined && v !== null)) };
-    const resolved = playbook ? resolveParameters(playbook, { extracted, text: input.text, ticket: { contractId, customerId: ticket.customer_id, fromEmail: ticket.from_email, fromName: ticket.from_name, subject: ticket.subject } }) : { values: {}, missing: [] };
-    const data = { ...extracted, ...resolved.values };
-    const status = playbook && resolved.missing.length === 0 ? 'ready' : 'preview';
+    const fresh = refreshParameters(playbook, extracted, input.text, ticket, contractId, input.language);
     const values = {
-      conversation_id: conv.id, confidence: Math.round(Math.max(detected.confidence, active?.confidence ?? 0) * 1000) / 1000, data: JSON.stringify(data), status,
-      options: JSON.stringify(intentOptions(input.language)), infos: JSON.stringify(parameterInfos(playbook, resolved.missing, input.language)), modified_at: now,
+      conversation_id: conv.id, confidence: Math.round(Math.max(detected.confidence, active?.confidence ?? 0) * 1000) / 1000,
+      data: JSON.stringify(fresh.data), status: fresh.status, options: JSON.stringify(intentOptions(input.language)), infos: JSON.stringify(fresh.infos), modified_at: now,
     };
     if (active) await trx.updateTable('ticket_intents').set(values).where('id', '=', active.id).execute();
     else await trx.insertInto('ticket_intents').values({ ...values, ticket_id: ticket.id, ai_agent_id: agent.id, code: agent.code, contract_id: contractId, created_at: now }).execute();
   }
   if (conv.direction !== 'in') return;
+  if (customerSystemConfigured(ctx) && (await activeIntents(trx, ticket.id)).length > 0) {
+    // Who wrote? The customer system is asked outside this transaction; its job gates afterwards.
+    await enqueueJob(trx, IDENTIFY_TASK, { conversationId: conv.id }, { jobKey: identifyJobKey(conv.id), maxAttempts: ctx.config.JOB_MAX_ATTEMPTS });
+    return;
+  }
   const verdicts = await gateTicket(trx, ctx, ticket, { id: conv.id, direction: conv.direction }, {}, now);
   await applyVerdicts(trx, ctx, ticket, verdicts, now, 'queue');
+}
+
+/** The playbook's parameters resolved again on an intent's data: data, status and parameter infos. */
+export function refreshParameters(playbook: Playbook | null, extracted: Record<string, unknown>, text: string, ticket: TicketRow, contractId: string | null, language: string | null) {
+  const resolved = playbook ? resolveParameters(playbook, {
+    extracted, text, ticket: { contractId, customerId: ticket.customer_id, fromEmail: ticket.from_email, fromName: ticket.from_name, subject: ticket.subject },
+    customer: (extracted.customer as Record<string, unknown> | undefined) ?? null, contract: (extracted.contract as Record<string, unknown> | undefined) ?? null,
+  }) : { values: {}, missing: [] };
+  return {
+    data: { ...extracted, ...resolved.values },
+    status: playbook && resolved.missing.length === 0 ? 'ready' as const : 'preview' as const,
+    infos: parameterInfos(playbook, resolved.missing, language),
+  };
 }
 
 export async function activeIntents(trx: Transaction<Database>, ticketId: number): Promise<GateIntent[]> {

@@ -8,6 +8,7 @@ import { nowSeconds } from '../time.js';
 import { SEND_REPLY_TASK } from '../replies/delivery.js';
 import { sendReplyTask } from '../replies/sendReply.js';
 import { EXECUTE_INTENT_TASK, executeIntentTask } from '../automation/executeJob.js';
+import { IDENTIFY_TASK, identifyTask } from '../automation/identifyJob.js';
 
 /** Every task the worker runs, keyed by the name it is enqueued with. */
 export function buildTasks(ctx: AppContext): TaskList {
@@ -19,6 +20,7 @@ export function buildTasks(ctx: AppContext): TaskList {
     [HOOK_DELIVERY_TASK]: hookDeliveryTask(ctx),
     [SEND_REPLY_TASK]: sendReplyTask(ctx),
     [EXECUTE_INTENT_TASK]: executeIntentTask(ctx),
+    [IDENTIFY_TASK]: identifyTask(ctx),
   };
 }
 

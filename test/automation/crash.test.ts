@@ -56,7 +56,7 @@ for (const kind of databases()) {
 
         const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '', cs);
         assert.equal(died.signal, 'SIGKILL', `the service should have killed itself after the reply; exit ${died.code}: ${died.stderr}`);
-        assert.equal(cs.received.length, 1, 'the customer system was called before the process died');
+        assert.equal(cs.actions().length, 1, 'the customer system was called before the process died');
 
         second = await startApp(kind, env, reuse);
         if (kind === 'postgres') {
@@ -64,7 +64,7 @@ for (const kind of databases()) {
           await second.ctx.db.kysely.updateTable('jobs').set({ locked_until: 0 }).where('task', '=', 'executeIntent').where('status', '=', 'running').execute();
         }
         await second.services.jobRunner!.drainOnce();
-        assert.equal(cs.received.length, 1, 'not called a second time');
+        assert.equal(cs.actions().length, 1, 'not called a second time');
         const convs = (await second.call('GET', `/api/mind/ticket/${ticketId}/conversation`)).json().conversations as any[];
         assert.equal(convs.filter((c) => c.direction === 'out').length, 1, 'one answer');
         const intent = (await second.call('GET', `/api/mind/intent/byTicketId/${ticketId}`)).json().intents.find((i: any) => i.code === 'ai_agent_meter_reading');

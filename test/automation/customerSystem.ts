@@ -6,8 +6,19 @@ import { verifyDelivery } from '../../src/events/hooks/signature.js';
 // every request, answers what the test says, checks the signature like a real receiver would.
 export interface Received { method: string; path: string; headers: http.IncomingHttpHeaders; body: any; signed: boolean }
 
+export interface StubCustomer { customer: { id: string; firstName: string; lastName: string; email: string }; contract: { id: string; number: string } }
+
 export class CustomerSystem {
   readonly received: Received[] = [];
+  /** who POST /customers/lookup finds, by email or contract number */
+  readonly customers: StubCustomer[] = [];
+  /** the action calls (everything but lookups) */
+  actions(): Received[] {
+    return this.received.filter((r) => r.path !== '/customers/lookup');
+  }
+  lookups(): Received[] {
+    return this.received.filter((r) => r.path === '/customers/lookup');
+  }
   answer: (r: Received) => { status: number; body: unknown } = () => ({ status: 200, body: { accepted: true, readingId: 'R-1' } });
   private constructor(private readonly server: http.Server, readonly secret: string) {}
 
@@ -21,13 +32,18 @@ export class CustomerSystem {
         const signed = verifyDelivery(secret, String(req.headers['x-ticketmind-signature'] ?? ''), Number(req.headers['x-ticketmind-timestamp']), raw);
         const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : null, signed };
         box.self!.received.push(r);
-        const a = box.self!.answer(r);
+        const a = r.path === '/customers/lookup' ? box.self!.lookup(r.body) : box.self!.answer(r);
         res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
       });
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     box.self = new CustomerSystem(server, secret);
     return box.self;
+  }
+
+  private lookup(q: { email?: string; contractNumber?: string }): { status: number; body: unknown } {
+    const hit = this.customers.find((c) => (q.email && c.customer.email === q.email) || (q.contractNumber && c.contract.number === q.contractNumber));
+    return hit ? { status: 200, body: hit } : { status: 404, body: { error: 'not found' } };
   }
 
   get url(): string {

@@ -43,9 +43,9 @@ for (const kind of databases()) {
     });
 
     it('a German meter-reading mail is answered automatically: the signed action once, the value in the reply, the ticket closed', async () => {
-      const before = cs.received.length;
+      const before = cs.actions().length;
       const id = await mail(t, '<p>Guten Tag,</p><p>mein aktueller Zählerstand ist 12.345,6 kWh.</p><p>Mit freundlichen Grüßen<br>Karl Kunde</p>');
-      const calls = cs.received.slice(before);
+      const calls = cs.actions().slice(before);
       assert.equal(calls.length, 1, 'the action was called once');
       const call = calls[0]!;
       assert.equal(call.path, '/meter-readings');
@@ -91,21 +91,21 @@ for (const kind of databases()) {
     });
 
     it('the photo unreadable: stays with a person, and the infos say the value is missing', { skip: ocr ? false : 'OCR engine not installed' }, async () => {
-      const before = cs.received.length;
+      const before = cs.actions().length;
       const sharp = (await import('sharp')).default;
       const grey = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#bbbbbb' } }).png().toBuffer();
       const id = await mail(t, '<p>Guten Tag, anbei ein Foto von meinem Stromzähler, bitte den Stand übernehmen.</p>', 'Zählerstand', { attachments: [{ name: 'zaehler.png', base64: grey.toString('base64') }] });
       const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === METER);
       assert.equal(intent.status, 'preview');
       assert.ok(intent.infos.some((i: any) => /meterValue/.test(i.message)), JSON.stringify(intent.infos));
-      assert.equal(cs.received.length, before);
+      assert.equal(cs.actions().length, before);
       assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 0);
     });
 
     it('the value missing: the ticket stays with a person, the intent is preview and its infos say why', async () => {
-      const before = cs.received.length;
+      const before = cs.actions().length;
       const id = await mail(t, '<p>Hallo, ich möchte meinen Zählerstand melden. Wie geht das?</p>');
-      assert.equal(cs.received.length, before, 'nothing called');
+      assert.equal(cs.actions().length, before, 'nothing called');
       const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === METER);
       assert.ok(intent, 'the meter-reading intent is detected');
       assert.equal(intent.status, 'preview');
@@ -116,14 +116,14 @@ for (const kind of databases()) {
     });
 
     it('two concerns in one mail never auto-execute; the dry run of one shows the reply and the request, and calls and sends nothing', async () => {
-      const before = cs.received.length;
+      const before = cs.actions().length;
       const id = await mail(t, '<p>Guten Tag, mein Zählerstand ist 23456 kWh. Außerdem möchte ich meinen Vertrag zum 31.12. kündigen.</p>', 'Zählerstand und Kündigung');
       const res = await intentsOf(t, id);
       assert.ok(res.intents.length >= 2, `two intents detected: ${JSON.stringify(res.intents.map((i: any) => i.code))}`);
       const meter = res.intents.find((i: any) => i.code === METER);
       assert.equal(meter.status, 'ready');
       assert.ok(meter.infos.some((i: any) => i.type === 'danger' && /concerns/.test(i.message)), JSON.stringify(meter.infos));
-      assert.equal(cs.received.length, before);
+      assert.equal(cs.actions().length, before);
       assert.notEqual((await ticket(t, id)).aiSupportLevel, 'automated');
 
       const dry = await t.call('POST', `/api/mind/intent/${meter.id}/execute`, { dryRun: true });
@@ -136,7 +136,7 @@ for (const kind of databases()) {
       const auto = await t.call('POST', `/api/mind/ticket/${id}/autoexecute?dryRun=true&allowMultipleIntents=true&executeAgentId=${meter.aiAgentId}`);
       assert.equal(auto.statusCode, 200, auto.body);
       assert.equal(auto.json().runs[0].dryRun, true);
-      assert.equal(cs.received.length, before, 'the dry runs called nothing');
+      assert.equal(cs.actions().length, before, 'the dry runs called nothing');
       assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 0, 'and sent nothing');
       assert.equal((await t.call('GET', `/api/mind/intent/${meter.id}`)).json().intent.status, 'ready');
 
@@ -150,18 +150,55 @@ for (const kind of databases()) {
       const k = t.ctx.db.kysely;
       const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === METER);
       assert.equal(intent.status, 'executed', JSON.stringify(intent.infos));
-      const callsBefore = cs.received.length;
+      const callsBefore = cs.actions().length;
       // As a process that died after the action's answer and the reply, before the commit left it:
       await k.updateTable('ticket_intents').set({ status: 'ready', outcome: null, reply_conversation_id: null, exec_claim: 'job:999999', exec_claim_until: Date.now() - 1 }).where('id', '=', intent.id).execute();
       const task = buildTasks(t.ctx)[EXECUTE_INTENT_TASK]!;
       const job = { id: 424242, attempts: 2 } as JobRow;
       await task({ intentId: intent.id }, job);
       await task({ intentId: intent.id }, job);
-      assert.equal(cs.received.length, callsBefore, 'the kept answer is used: no second call');
+      assert.equal(cs.actions().length, callsBefore, 'the kept answer is used: no second call');
       assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 1, 'the reply is found, not made again');
       const after = (await t.call('GET', `/api/mind/intent/${intent.id}`)).json().intent;
       assert.equal(after.status, 'executed');
       assert.equal(after.outcome.success, true);
+    });
+
+    it('a customer recognised by the sender address is legitimated (20): bank details answered with the customer\'s name, contract on the ticket', async () => {
+      cs.customers.push({ customer: { id: 'K-1', firstName: 'Anna', lastName: 'Schmidt', email: 'anna.schmidt@example.de' }, contract: { id: 'C-100', number: 'V100100' } });
+      const before = cs.actions().length;
+      const id = await mail(t, '<p>Guten Tag, meine neue Bankverbindung lautet IBAN DE89 3704 0044 0532 0130 00. Bitte buchen Sie den Abschlag künftig von diesem Konto ab.</p>', 'Neue Bankverbindung', { from: 'Anna Schmidt <anna.schmidt@example.de>' });
+      const res = await intentsOf(t, id);
+      const intent = res.intents.find((i: any) => i.code === 'ai_agent_bank_details_change');
+      assert.ok(intent, JSON.stringify(res.intents.map((i: any) => i.code)));
+      assert.equal(intent.status, 'executed', JSON.stringify(intent.infos));
+      assert.equal(intent.contractId, 'C-100');
+      const calls = cs.actions().slice(before);
+      assert.equal(calls.length, 1);
+      assert.equal(calls[0]!.path, '/bank-details');
+      assert.equal(calls[0]!.body.parameters.iban, 'DE89370400440532013000');
+      assert.equal(calls[0]!.body.contractId, 'C-100');
+      const out = (await conversations(t, id)).filter((c) => c.direction === 'out');
+      assert.match(out[0].body, /Guten Tag Anna Schmidt/);
+      const tk = await ticket(t, id);
+      assert.equal(tk.contractId, 'C-100');
+      assert.equal(tk.customerId, 'K-1');
+      const customer = (await t.call('GET', `/api/mind/customer/byTicketId/${id}`)).json();
+      assert.equal(customer.customer.id, 'K-1');
+      assert.equal(customer.legitimation, 20);
+    });
+
+    it('a sender who cannot be legitimated is not auto-answered: recognised by the contract number from another address (10)', async () => {
+      cs.customers.push({ customer: { id: 'K-2', firstName: 'Bernd', lastName: 'Bauer', email: 'bernd.bauer@example.de' }, contract: { id: 'C-200', number: 'V200200' } });
+      const before = cs.actions().length;
+      const id = await mail(t, '<p>Guten Tag, zu Vertragsnummer V200200: meine neue IBAN ist DE89 3704 0044 0532 0130 00.</p>', 'Neue Bankverbindung', { from: 'someone@elsewhere.example' });
+      const intent = (await intentsOf(t, id)).intents.find((i: any) => i.code === 'ai_agent_bank_details_change');
+      assert.ok(intent);
+      assert.notEqual(intent.status, 'executed');
+      assert.ok(intent.infos.some((i: any) => i.type === 'danger' && /not legitimated/.test(i.message)), JSON.stringify(intent.infos));
+      assert.equal(cs.actions().length, before, 'nothing called');
+      assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 0);
+      assert.equal((await t.call('GET', `/api/mind/customer/byTicketId/${id}`)).json().legitimation, 10);
     });
 
     it('a refusing customer system: the ticket goes back to a person and the manual autoexecute answers 207', async () => {

@@ -5,6 +5,8 @@ import { actorOf } from '../auth.js';
 import { getIntent } from '../../tickets/intents.js';
 import { autoexecuteTicket, rejectIntent } from '../../automation/autoexecute.js';
 import { executeIntent } from '../../automation/execute.js';
+import { customerByTicket } from '../../automation/customerSystem.js';
+import { NotFound } from '../../errors.js';
 import { Id, IdParams, Opt } from '../schemas/common.js';
 
 const Info = Type.Object({ type: Type.Union([Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger'), Type.Literal('neutral')]), message: Type.String() });
@@ -47,6 +49,23 @@ export const automationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       if (action === 'reject' && !request.body?.dryRun) return rejectIntent(ctx, request.params.id, actor);
       const res = await executeIntent(ctx, request.params.id, { user: actor, dryRun: request.body?.dryRun === true, ...(action === 'preview' ? { phase: 'preview' as const } : {}) });
       return reply.code(res.success ? 200 : 207).send(res);
+    },
+  });
+
+  app.get('/api/mind/customer/byTicketId/:ticketId', {
+    schema: {
+      tags: ['intents'],
+      summary: 'The ticket\'s customer from the configured customer system (cached for a minute) and its legitimation level (0 none, 10–19 recognised, 20 legitimated by rules, 30/40 by a person)',
+      params: Type.Object({ ticketId: Id }),
+      response: { 200: Type.Object({
+        success: Type.Boolean(), ticketId: Type.Number(), configured: Type.Boolean(), contractId: Type.Union([Type.String(), Type.Null()]), customerId: Type.Union([Type.String(), Type.Null()]),
+        legitimation: Type.Number(), customer: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]), contract: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]), infos: Type.Array(Info),
+      }) },
+    },
+    handler: async (request) => {
+      const res = await customerByTicket(ctx, request.params.ticketId);
+      if (!res) throw new NotFound('ticket', request.params.ticketId, 'ticketId');
+      return { success: true, ...res };
     },
   });
 
