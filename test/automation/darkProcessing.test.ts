@@ -201,6 +201,19 @@ for (const kind of databases()) {
       assert.equal((await t.call('GET', `/api/mind/customer/byTicketId/${id}`)).json().legitimation, 10);
     });
 
+    it('stats: open tickets by intent, and the automation rate per agent and per day', async () => {
+      await mail(t, '<p>Guten Tag, mein Zählerstand ist 56789 kWh.</p>');
+      await mail(t, '<p>Hallo, ich möchte meinen Zählerstand melden. Wie geht das?</p>');
+      const res = await t.call('GET', '/api/mind/ticket/stats');
+      assert.equal(res.statusCode, 200, res.body);
+      const s = res.json();
+      assert.ok(s.openTicketsByIntent.find((r: any) => r.code === METER).openTickets >= 1, 'the open one');
+      const meter = s.automation.perAgent.find((r: any) => r.code === METER);
+      assert.ok(meter.automated >= 1 && meter.detected > meter.automated, JSON.stringify(meter));
+      assert.equal(meter.automationRate, Math.round((meter.automated / meter.detected) * 1000) / 1000);
+      assert.ok(s.automation.perDay.some((d: any) => d.automated >= 1 && /^\d{4}-\d{2}-\d{2}$/.test(d.day)), JSON.stringify(s.automation.perDay));
+    });
+
     it('a refusing customer system: the ticket goes back to a person and the manual autoexecute answers 207', async () => {
       cs.answer = () => ({ status: 200, body: { accepted: false, reason: 'meter unknown' } });
       try {

@@ -20,15 +20,17 @@ describe('reply templates and the label extractor', () => {
     const hostile = 'Kundennummer '.repeat(20_000) + '-'.repeat(20_000);
     assert.equal(valueAfterLabel(hostile, 'Kundennummer', 'digits'), undefined);
   });
-  it('the shipped meter-reading playbook is valid and has German and English replies', () => {
-    const p = shippedPlaybook('ai_agent_meter_reading')!;
-    assert.equal(p.autoExecute, true);
-    for (const c of p.responses) assert.ok(c.reply.de && c.reply.en);
+  it('the shipped playbooks (meter reading, bank details, instalment) are valid and answer in German and English', () => {
+    for (const code of ['ai_agent_meter_reading', 'ai_agent_bank_details_change', 'ai_agent_installment_change']) {
+      const p = shippedPlaybook(code)!;
+      assert.equal(p.autoExecute, true, code);
+      for (const c of p.responses) assert.ok(c.reply.de && c.reply.en, code);
+    }
   });
 });
 
 describeEachDb('playbooks on PATCH /api/mind/aiAgent/{id}', (app) => {
-  const agentId = async () => ((await app().call('GET', '/api/mind/aiAgents')).json().aiAgents as any[]).find((a) => a.code === 'ai_agent_installment_change').id as number;
+  const agentId = async () => ((await app().call('GET', '/api/mind/aiAgents')).json().aiAgents as any[]).find((a) => a.code === 'ai_agent_tariff_change').id as number;
 
   it('a bad playbook is a 422 naming the field and changes nothing', async () => {
     const t = app();

@@ -7,6 +7,7 @@ import { autoexecuteTicket, rejectIntent } from '../../automation/autoexecute.js
 import { executeIntent } from '../../automation/execute.js';
 import { customerByTicket } from '../../automation/customerSystem.js';
 import { NotFound } from '../../errors.js';
+import { ticketStats } from '../../automation/stats.js';
 import { Id, IdParams, Opt } from '../schemas/common.js';
 
 const Info = Type.Object({ type: Type.Union([Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger'), Type.Literal('neutral')]), message: Type.String() });
@@ -67,6 +68,26 @@ export const automationRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       if (!res) throw new NotFound('ticket', request.params.ticketId, 'ticketId');
       return { success: true, ...res };
     },
+  });
+
+  const Rate = { detected: Type.Number(), automated: Type.Number(), automationRate: Type.Number() };
+  app.get('/api/mind/ticket/stats', {
+    schema: {
+      tags: ['tickets'],
+      summary: 'Open tickets by intent and by tag; the automation rate (intents dark-processed successfully / detected) per AI agent and per UTC day',
+      querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }),
+      response: { 200: Type.Object({
+        success: Type.Boolean(),
+        openTicketsByIntent: Type.Array(Type.Object({ code: Type.String(), openTickets: Type.Number() })),
+        openTicketsByTag: Type.Array(Type.Object({ tagId: Type.Number(), name: Type.String(), openTickets: Type.Number() })),
+        automation: Type.Object({
+          days: Type.Number(),
+          perAgent: Type.Array(Type.Object({ aiAgentId: Type.Number(), code: Type.String(), ...Rate })),
+          perDay: Type.Array(Type.Object({ day: Type.String(), ...Rate })),
+        }),
+      }) },
+    },
+    handler: async (request) => ({ success: true, ...(await ticketStats(ctx.db, request.query.days ?? 30)) }),
   });
 
   app.post('/api/mind/ticket/:id/autoexecute', {
