@@ -93,7 +93,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
       }
       // Enneo intents (one active per ticket, agent, contract), and the dark-processing gate.
-      await recordIntentsAndGate(trx, ctx, { conversation: conv, intents, parameters, text, language }, now);
+      await recordIntentsAndGate(trx, ctx, { conversation: conv, intents, parameters, text, language, photos }, now);
       await applyPhotoResults(trx, conv, photos, now);
       await trx.updateTable('cortex_requests').set({ provider: analysis.provider, model: analysis.model, status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
       return true;

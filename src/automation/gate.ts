@@ -51,6 +51,10 @@ export async function evaluateGate(
       if (c.agent.enabled !== 1) infos.push(danger(`AI agent ${c.agent.code} is disabled`));
       if (!playbook.autoExecute) infos.push(danger(`automation is off for ${c.agent.code} (playbook.autoExecute)`));
       if (c.row.status !== 'ready') infos.push(danger('the intent is not ready: a required parameter is missing'));
+      const photo = (JSON.parse(c.row.data) as { meterPhotoConfidence?: unknown }).meterPhotoConfidence;
+      if (typeof photo === 'number' && photo < playbook.photoMinConfidence && playbook.parameters.some((p) => p.extractor === 'meterValue')) {
+        infos.push(danger(`the meter reading was read from a photo with confidence ${photo}, below ${playbook.photoMinConfidence}: a person confirms it`));
+      }
       if (c.row.confidence < playbook.minConfidence) infos.push(danger(`confidence ${c.row.confidence} is below the agent's threshold ${playbook.minConfidence}`));
       if (involvesContract(playbook, ticket.contract_id ?? c.row.contract_id) && legitimation < MIN_LEGITIMATION) {
         infos.push(danger(config.CUSTOMER_SYSTEM_URL

@@ -5,6 +5,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import { evaluateGate, type GateIntent, type GateOptions, type GateVerdict } from './gate.js';
 import { ACTIVE, intentOptions, type Info } from './intentModel.js';
 import { resolveParameters } from './parameters.js';
+import { extractParameters } from '../ai/extract/index.js';
 import { playbookOf, type Playbook } from './playbook.js';
 import { EXECUTE_INTENT_TASK, executeJobKey } from './execute.js';
 import { customerSystemConfigured } from './customerSystem.js';
@@ -24,6 +25,20 @@ export interface Analysed {
   parameters: Record<string, unknown>;
   text: string;
   language: string | null;
+  /** the meter photos the pipeline read (src/ai/meterPhotos.ts) */
+  photos?: { status: string; confidence: number; data: unknown }[];
+}
+
+/**
+ * When the meter reading came from a photo and the text does not say it, the OCR's confidence
+ * goes on the intent (`meterPhotoConfidence`): the gate holds such readings to the playbook's
+ * photoMinConfidence, as misread digits still come with high confidence.
+ */
+function photoConfidence(input: Analysed): number | undefined {
+  const read = (input.photos ?? []).filter((p) => p.status === 'success').sort((a, b) => b.confidence - a.confidence)[0];
+  if (!read || input.parameters.meterValue !== (read.data as { meterValue?: unknown }).meterValue) return undefined;
+  const fromText = extractParameters(input.text, input.language === 'de' || input.language === 'en' ? input.language : undefined).meterValue;
+  return fromText === input.parameters.meterValue ? undefined : read.confidence;
 }
 
 function parameterInfos(playbook: Playbook | null, missing: string[], language: string | null): Info[] {
@@ -39,6 +54,7 @@ export async function recordIntentsAndGate(trx: Transaction<Database>, ctx: AppC
   const codes = input.intents.map((i) => i.code);
   const agents = codes.length ? await trx.selectFrom('ai_agents').selectAll().where('code', 'in', codes).execute() : [];
   const contractId = ticket.contract_id ?? conv.contract_id ?? null;
+  const photo = photoConfidence(input);
   for (const detected of input.intents) {
     const agent = agents.find((a) => a.code === detected.code);
     if (!agent) continue;
@@ -50,6 +66,10 @@ export async function recordIntentsAndGate(trx: Transaction<Database>, ctx: AppC
     const known = active ? (JSON.parse(active.data) as Record<string, unknown>) : {};
     // A follow-up adds what it says to what earlier messages said; it never erases a known value.
     const extracted = { ...known, ...Object.fromEntries(Object.entries(input.parameters).filter(([, v]) => v !== undefined && v !== null)) };
+    if (input.parameters.meterValue !== undefined) {
+      if (photo === undefined) delete extracted.meterPhotoConfidence;
+      else extracted.meterPhotoConfidence = photo;
+    }
     const fresh = refreshParameters(playbook, extracted, input.text, ticket, contractId, input.language);
     const values = {
       conversation_id: conv.id, confidence: Math.round(Math.max(detected.confidence, active?.confidence ?? 0) * 1000) / 1000,
