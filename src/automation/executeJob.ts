@@ -3,6 +3,7 @@ import type { TaskHandler } from '../jobs/worker.js';
 import { RetryLater } from '../jobs/worker.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { EXECUTE_INTENT_TASK, executeIntent } from './execute.js';
+import { checkScheduleConfig } from './schedule.js';
 
 export { EXECUTE_INTENT_TASK };
 
@@ -12,6 +13,7 @@ export { EXECUTE_INTENT_TASK };
  * makes it wait. An intent that is no longer ready (a person executed or changed it) is left alone.
  */
 export function executeIntentTask(ctx: AppContext): TaskHandler {
+  checkScheduleConfig(ctx.config);
   return async (payload: { intentId: number }, job) => {
     try {
       const res = await executeIntent(ctx, payload.intentId, { claimant: `job:${job.id}` });

@@ -9,6 +9,7 @@ import { extractParameters } from '../ai/extract/index.js';
 import { playbookOf, type Playbook } from './playbook.js';
 import { EXECUTE_INTENT_TASK, executeJobKey } from './execute.js';
 import { customerSystemConfigured } from './customerSystem.js';
+import { nextRunAt, parseBusinessHours } from './schedule.js';
 
 export const IDENTIFY_TASK = 'identifyCustomer';
 export const identifyJobKey = (conversationId: number) => `identify-customer:${conversationId}`;
@@ -129,7 +130,10 @@ export async function applyVerdicts(trx: Transaction<Database>, ctx: AppContext,
     await trx.updateTable('ticket_intents').set({ infos: JSON.stringify([...own, ...gateInfos]), ...(v.pass && enqueue ? { auto_queued_at: now } : {}) }).where('id', '=', row.id).execute();
     if (v.pass && enqueue) {
       passed.push(row);
-      if (mode === 'queue') await enqueueJob(trx, EXECUTE_INTENT_TASK, { intentId: row.id }, { jobKey: executeJobKey(row.id), maxAttempts: ctx.config.JOB_MAX_ATTEMPTS });
+      if (mode === 'queue') {
+        const runAt = nextRunAt(Date.now() + ctx.config.AUTOMATION_DELAY_SECONDS * 1000, parseBusinessHours(ctx.config.AUTOMATION_BUSINESS_HOURS), ctx.config.AUTOMATION_TIMEZONE);
+        await enqueueJob(trx, EXECUTE_INTENT_TASK, { intentId: row.id }, { jobKey: executeJobKey(row.id), maxAttempts: ctx.config.JOB_MAX_ATTEMPTS, runAt });
+      }
     }
   }
   if (passed.length) await trx.updateTable('tickets').set({ ai_support_level: 'automated', modified_at: now }).where('id', '=', ticket.id).execute();
