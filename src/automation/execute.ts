@@ -66,12 +66,11 @@ function pickLanguage(reply: Record<string, string>, ticketLanguage: string | nu
   return reply.de ? 'de' : Object.keys(reply)[0]!;
 }
 
-function render(playbook: Playbook, c: ResponseCase, row: TicketIntentRow, ticket: { id: number; subject: string; language_code: string | null }, answer: unknown) {
+function render(c: ResponseCase, row: TicketIntentRow, ticket: { id: number; subject: string; language_code: string | null }, answer: unknown) {
   const data = JSON.parse(row.data) as Record<string, unknown>;
   const language = pickLanguage(c.reply, ticket.language_code);
   const values = { ...data, customer: data.customer ?? {}, contract: data.contract ?? {}, action: answer ?? {}, ticket: { id: ticket.id, subject: ticket.subject } };
   const { text, missing } = renderTemplate(c.reply[language]!, values, language);
-  void playbook;
   return { language, text, then: c.then, missing };
 }
 
@@ -97,12 +96,12 @@ export async function executeIntent(ctx: AppContext, intentId: number, opts: Exe
   if (opts.dryRun) {
     // Nothing is called or sent: the reply of the first case, with the action's answer unknown.
     const c = playbook.action ? playbook.responses[0]! : chooseCase(playbook, null);
-    return { ...base, success: true, message: 'dry run: nothing was called or sent', intent: serializeIntent(row), actionRequest: request, reply: render(playbook, c, row, ticket, {}) };
+    return { ...base, success: true, message: 'dry run: nothing was called or sent', intent: serializeIntent(row), actionRequest: request, reply: render(c, row, ticket, {}) };
   }
   if (phase === 'preview') {
     const answer = playbook.action && request ? await callAction(ctx, playbook.action, request) : null;
     const preview = answer?.ok ? answer.answer : {};
-    return { ...base, success: answer ? answer.ok : true, message: answer && !answer.ok ? answer.error : 'preview: the reply was not sent', intent: serializeIntent(row), actionRequest: request, actionAnswer: answer?.ok ? answer.answer : null, reply: render(playbook, chooseCase(playbook, preview), row, ticket, preview) };
+    return { ...base, success: answer ? answer.ok : true, message: answer && !answer.ok ? answer.error : 'preview: the reply was not sent', intent: serializeIntent(row), actionRequest: request, actionAnswer: answer?.ok ? answer.answer : null, reply: render(chooseCase(playbook, preview), row, ticket, preview) };
   }
 
   const claimant = opts.claimant ?? `manual:${crypto.randomUUID()}`;
@@ -117,7 +116,7 @@ export async function executeIntent(ctx: AppContext, intentId: number, opts: Exe
       await ctx.db.kysely.updateTable('ticket_intents').set({ action_result: JSON.stringify(answer), modified_at: nowSeconds() }).where('id', '=', row.id).execute();
     }
     const c = chooseCase(playbook, answer);
-    const reply = render(playbook, c, row, ticket, answer);
+    const reply = render(c, row, ticket, answer);
     if (reply.missing.length) return await fail(ctx, row, opts.user ?? null, `the reply template needs ${reply.missing.join(', ')}, which are unknown`, request);
 
     const actor = opts.user ?? (await automationActor(ctx.db));
