@@ -1,4 +1,4 @@
-// npm run eval [-- --only=intents,benchmarks,training,meters]
+// npm run eval [-- --only=intents,benchmarks,training,meters,automation]
 // Prints a progress bar on stderr and one results table on stdout.
 // Sections are modules exporting an async function that returns table rows. The meter-photo
 // section is eval/meters.ts: when it exports `evalMeters(): Promise<ResultRow[]>` its rows join the
@@ -9,8 +9,8 @@ import path from 'node:path';
 import { repoRoot } from './datasets.js';
 import { formatTable, type ResultRow } from './metrics.js';
 
-type SectionName = 'intents' | 'benchmarks' | 'training' | 'meters';
-const ALL: SectionName[] = ['intents', 'benchmarks', 'training', 'meters'];
+type SectionName = 'intents' | 'benchmarks' | 'training' | 'meters' | 'automation';
+const ALL: SectionName[] = ['intents', 'benchmarks', 'training', 'meters', 'automation'];
 
 function selectedSections(argv: readonly string[]): SectionName[] {
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -29,6 +29,8 @@ async function runSection(name: SectionName): Promise<ResultRow[]> {
       return (await import('./benchmarks.js')).evalBenchmarks();
     case 'training':
       return (await import('./training.js')).evalTraining();
+    case 'automation':
+      return (await import('./automation.js')).evalAutomation();
     case 'meters': {
       const file = path.join(repoRoot, 'eval/meters.ts');
       if (!existsSync(file)) {

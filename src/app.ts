@@ -31,6 +31,7 @@ import { mailRoutes } from './http/routes/mail.js';
 import { erasureRoutes } from './http/routes/erasure.js';
 import { activityRoutes } from './http/routes/activity.js';
 import { instanceSettingsRoutes } from './http/routes/instanceSettings.js';
+import { automationRoutes } from './http/routes/automation.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -96,7 +97,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, activityRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, opsRoutes, webAppRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, activityRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, automationRoutes, opsRoutes, webAppRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(mailRoutes, { ctx, fetcher: services.mailFetcher });

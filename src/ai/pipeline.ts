@@ -13,6 +13,7 @@ import { detectLanguage } from './language.js';
 import { extractParameters } from './extract/index.js';
 import { readMeterPhotos, type PhotoResult } from './meterPhotos.js';
 import { analyseText, OFFLINE } from './providers.js';
+import { recordIntentsAndGate } from '../automation/recordIntents.js';
 
 const METER_INTENT = 'ai_agent_meter_reading';
 
@@ -70,19 +71,7 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
       await lockTicket(trx, ctx.db.kind, conv.ticket_id);
       const fresh = await trx.selectFrom('conversations').select('cortex_request_id').where('id', '=', conv.id).executeTakeFirst();
       if (!fresh || fresh.cortex_request_id !== null) return false;
-      const agents = intents.length
-        ? await trx.selectFrom('ai_agents').select(['id', 'code']).where('code', 'in', intents.map((i) => i.code)).execute()
-        : [];
-      const agentId = new Map(agents.map((a) => [a.code, a.id]));
       const now = nowSeconds();
-      for (const intent of intents) {
-        const id = agentId.get(intent.code);
-        if (id === undefined) continue;
-        await trx.insertInto('ticket_intents').values({
-          ticket_id: conv.ticket_id, conversation_id: conv.id, ai_agent_id: id, code: intent.code,
-          confidence: Math.round(intent.confidence * 1000) / 1000, data: JSON.stringify(parameters), status: 'detected', created_at: now,
-        }).execute();
-      }
       const given = JSON.parse(conv.intent_codes) as string[];
       await trx.updateTable('conversations').set({
         cortex_request_id: cortex.id,
@@ -103,6 +92,8 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
         const data = { ticketId: conv.ticket_id, conversationId: conv.id, userId: null, crmNotificationId: conv.crm_notification_id, intents: intents.map((i) => i.code) };
         await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: conv.ticket_id, conversationId: conv.id, data, createdBy: null });
       }
+      // Enneo intents (one active per ticket, agent, contract), and the dark-processing gate.
+      await recordIntentsAndGate(trx, ctx, { conversation: conv, intents, parameters, text, language, photos }, now);
       await applyPhotoResults(trx, conv, photos, now);
       await trx.updateTable('cortex_requests').set({ provider: analysis.provider, model: analysis.model, status: 'success', outputs: JSON.stringify(outputs), steps: JSON.stringify(steps), finished_at: now }).where('id', '=', cortex.id).execute();
       return true;

@@ -3,6 +3,7 @@ import type { AiAgentRow } from '../db/schema.js';
 import { Conflict, Invalid, NotFound } from '../errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { nowSeconds } from '../time.js';
+import { playbookOf, validatePlaybook } from '../automation/playbook.js';
 
 export function serializeAiAgent(r: AiAgentRow, opts: { withExamples?: boolean } = {}) {
   const examples = JSON.parse(r.examples) as Record<string, string[]>;
@@ -14,6 +15,9 @@ export function serializeAiAgent(r: AiAgentRow, opts: { withExamples?: boolean }
     description: r.description,
     enabled: r.enabled === 1,
     exampleCount: Object.fromEntries(Object.entries(examples).map(([lang, list]) => [lang, list.length])),
+    // What dark processing does with this agent (src/automation/playbook.ts): its own, or the shipped default.
+    playbook: playbookOf(r),
+    playbookSource: r.playbook !== null ? 'own' : playbookOf(r) ? 'shipped' : null,
     ...(opts.withExamples ? { examples } : {}),
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -48,6 +52,7 @@ export interface AiAgentInput {
   description?: string | null;
   examples?: Record<string, string[]> | null;
   enabled?: boolean | null;
+  playbook?: unknown;
 }
 
 const CODE = /^[a-z][a-z0-9_]{2,99}$/;
@@ -72,11 +77,12 @@ export async function createAiAgent(db: Db, input: AiAgentInput & { code: string
   if (!n.en) throw new Invalid('name', 'required');
   const examples = input.examples ?? {};
   checkExamples(examples);
+  const playbook = input.playbook != null ? JSON.stringify(validatePlaybook(input.playbook)) : null;
   const now = nowSeconds();
   try {
     const row = await db.kysely
       .insertInto('ai_agents')
-      .values({ code: input.code, name_de: n.de, name_en: n.en, description: input.description ?? '', examples: JSON.stringify(examples), enabled: input.enabled === false ? 0 : 1, created_at: now, modified_at: now })
+      .values({ code: input.code, name_de: n.de, name_en: n.en, description: input.description ?? '', examples: JSON.stringify(examples), enabled: input.enabled === false ? 0 : 1, playbook, created_at: now, modified_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
     return serializeAiAgent(row, { withExamples: true });
@@ -102,6 +108,7 @@ export async function updateAiAgent(db: Db, id: number, input: AiAgentInput) {
     set.examples = JSON.stringify(input.examples);
   }
   if (input.enabled != null) set.enabled = input.enabled ? 1 : 0;
+  if (input.playbook != null) set.playbook = JSON.stringify(validatePlaybook(input.playbook));
   await db.kysely.updateTable('ai_agents').set(set).where('id', '=', id).execute();
   return getAiAgent(db, id, { withExamples: true });
 }

@@ -7,6 +7,7 @@ import { mailMigration } from './migrations/004_mail.js';
 import { mailboxFetchMigration } from './migrations/005_mailbox_fetch.js';
 import { repliesMigration } from './migrations/006_replies.js';
 import { searchMigration } from './migrations/007_search.js';
+import { automationMigration } from './migrations/009_automation.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -19,6 +20,7 @@ function migrations(db: Db): Record<string, Migration> {
     '005_mailbox_fetch': mailboxFetchMigration(db.kind),
     '006_replies': repliesMigration(db.kind),
     '007_search': searchMigration(db.kind),
+    '009_automation': automationMigration(db.kind),
   };
 }
 

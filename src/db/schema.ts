@@ -102,6 +102,8 @@ export interface TicketTable {
   /** The first / last agent reply that went out to the customer (migration 006). */
   first_response_at: number | null;
   last_agent_message_at: number | null;
+  /** Enneo's legitimation level (migration 009): 0 none … 20 legitimated by rules, 30/40 by a person; null = not looked at. */
+  customer_legitimation: number | null;
   deleted_at: number | null;
 }
 
@@ -217,6 +219,8 @@ export interface AiAgentTable {
   description: string;
   examples: string;
   enabled: number;
+  /** JSON playbook (migration 009, src/automation/playbook.ts); null = the shipped default for the code. */
+  playbook: string | null;
   created_at: number;
   modified_at: number;
 }
@@ -229,8 +233,22 @@ export interface TicketIntentTable {
   code: string;
   confidence: number;
   data: string;
+  /** preview | ready | executed | invalidated (migration 009) */
   status: string;
   created_at: number;
+  contract_id: string | null;
+  options: string | null;
+  infos: string | null;
+  outcome: string | null;
+  action_result: string | null;
+  auto_queued_at: number | null;
+  exec_claim: string | null;
+  exec_claim_until: number | null;
+  reply_after_conversation_id: number | null;
+  reply_conversation_id: number | null;
+  executed_at: number | null;
+  executed_by: number | null;
+  modified_at: number | null;
 }
 
 export interface CortexRequestTable {
@@ -287,6 +305,7 @@ export type EventRow = Selectable<EventTable>;
 export type SubchannelRow = Selectable<SubchannelTable>;
 export type JobRow = Selectable<JobTable>;
 export type AiAgentRow = Selectable<AiAgentTable>;
+export type TicketIntentRow = Selectable<TicketIntentTable>;
 
 export interface EventHookTable {
   id: Generated<number>;

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'conversationStored',
   'attachmentExtracted',
   'cortexProcessTicket',
+  'autoProcessIntent',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

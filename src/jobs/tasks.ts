@@ -7,6 +7,8 @@ import { HOOK_DELIVERY_TASK, hookDeliveryTask } from '../events/hooks/deliver.js
 import { nowSeconds } from '../time.js';
 import { SEND_REPLY_TASK } from '../replies/delivery.js';
 import { sendReplyTask } from '../replies/sendReply.js';
+import { EXECUTE_INTENT_TASK, executeIntentTask } from '../automation/executeJob.js';
+import { IDENTIFY_TASK, identifyTask } from '../automation/identifyJob.js';
 
 /** Every task the job runner runs, keyed by the name it is enqueued with. */
 export function buildTasks(ctx: AppContext): TaskList {
@@ -17,6 +19,8 @@ export function buildTasks(ctx: AppContext): TaskList {
     },
     [HOOK_DELIVERY_TASK]: hookDeliveryTask(ctx),
     [SEND_REPLY_TASK]: sendReplyTask(ctx),
+    [EXECUTE_INTENT_TASK]: executeIntentTask(ctx),
+    [IDENTIFY_TASK]: identifyTask(ctx),
   };
 }
 

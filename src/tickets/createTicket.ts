@@ -132,7 +132,7 @@ function blankTicket(channel: string, now: number): TicketRow {
   return {
     id: 0, external_ticket_id: null, direction: 'in', from_email: null, from_name: null, to_emails: '[]', cc_emails: '[]', bcc_emails: '[]',
     channel, subchannel_id: null, status: 'open', priority: 'low', subject: '', summary: null, body: '', body_plain: '', body_clean: '',
-    sentiment: null, language: null, language_code: null, ai_support_level: 'unprocessed', spam_status: null, contract_id: null, customer_id: null,
+    sentiment: null, language: null, language_code: null, ai_support_level: 'unprocessed', spam_status: null, contract_id: null, customer_id: null, customer_legitimation: null,
     agent_id: null, worked_on_by: null, raw_data: null, cortex_request_id: null, created_at: now, modified_at: now,
     first_response_due_by: null, due_by: null, closed_at: null, last_message_at: null, last_customer_message_at: null, first_response_at: null, last_agent_message_at: null, deleted_at: null,
   };

@@ -73,9 +73,9 @@ export function serializeTicket(t: TicketRow, x: TicketExtras) {
   return {
     ...serializeTicketCompact(t, x.tags.map((tag) => tag.id)),
     tags: x.tags,
-    // No spam check and no customer identification run here yet: null says "not judged".
-    spamStatus: null,
-    customerLegitimation: null,
+    // null says "not judged": no spam check runs yet; legitimation comes from customer identification (src/automation/).
+    spamStatus: t.spam_status,
+    customerLegitimation: t.customer_legitimation,
     replyRecipients: x.replyRecipients,
     emailSubchannelId: x.emailSubchannelId,
     body: t.body,

@@ -25,7 +25,7 @@ describeEachDb('AI pipeline', (app) => {
     assert.equal(cortex.outputs.parameters.meterValue, 12345.6);
     assert.ok(typeof cortex.steps.intents === 'number');
     const intents = (await t.call('GET', `/api/mind/intent/byTicketId/${ticketId}`)).json();
-    assert.ok(intents.intentsFound >= 1);
+    assert.ok(intents.intentsFound >= 1, JSON.stringify(intents));
     const meter = intents.intents.find((i: { code: string }) => i.code === 'ai_agent_meter_reading');
     assert.equal(meter.aiAgentId, 1);
     assert.ok(meter.confidence > 0 && meter.confidence <= 1);

@@ -18,6 +18,7 @@ const AgentBody = {
   description: Opt(Type.String({ maxLength: 5000 })),
   examples: Opt(Examples),
   enabled: Opt(Type.Boolean()),
+  playbook: Opt(Type.Object({}, { additionalProperties: true, description: 'dark processing: parameters, action, responses, autoExecute, minConfidence, dailyCap (README "Dark processing"); validated, 422 naming the field' })),
 };
 
 export const aiAgentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {

@@ -13,6 +13,8 @@ export const AiAgent = Type.Object({
   enabled: Type.Boolean(),
   exampleCount: Type.Record(Type.String(), Type.Integer(), { description: 'training examples per language' }),
   examples: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'only on the routes about one AI agent' })),
+  playbook: Nullable(Type.Object({}, { additionalProperties: true, description: 'what dark processing does with this agent (parameters, action, response cases, autoExecute; src/automation/playbook.ts)' })),
+  playbookSource: Nullable(Type.String({ description: 'own (set through PATCH), shipped (the default of a seeded agent), or null' })),
   createdAt: Seconds,
   modifiedAt: Seconds,
 });

@@ -44,17 +44,18 @@ export const TicketCompact = Type.Object({
   cortexRequestId: Nullable(Type.Integer()),
 });
 
+export const IntentInfo = Type.Object({ type: Type.Union([Type.Literal('success'), Type.Literal('warning'), Type.Literal('danger'), Type.Literal('neutral')]), message: Type.String() });
+const Outcome = Type.Object({ success: Type.Boolean(), message: Type.String(), executedAt: Type.Number(), userId: Type.Union([Type.Number(), Type.Null()]), sent: Type.Boolean(), ticketClosed: Type.Boolean() });
+/** An intent in Enneo's shape (src/automation/intentModel.ts serializeIntent). */
 export const TicketIntent = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  nameDe: Str,
-  aiAgentId: Type.Integer(),
-  confidence: Type.Number(),
-  data: AnyObject,
-  status: Type.String(),
+  id: Type.Number(), ticketId: Type.Number(), conversationId: Type.Union([Type.Number(), Type.Null()]), code: Type.String(), name: Type.String(), nameDe: Type.Union([Type.String(), Type.Null()]),
+  aiAgentId: Type.Number(), contractId: Type.Union([Type.String(), Type.Null()]), confidence: Type.Number(),
+  status: Type.Union([Type.Literal('preview'), Type.Literal('ready'), Type.Literal('executed'), Type.Literal('invalidated')]),
+  data: Type.Object({}, { additionalProperties: true }),
+  options: Type.Array(Type.Object({ type: Type.String(), name: Type.String(), recommended: Type.Boolean() })),
+  infos: Type.Array(IntentInfo), outcome: Type.Union([Outcome, Type.Null()]), actionResult: Type.Unknown(), replyConversationId: Type.Union([Type.Number(), Type.Null()]),
+  createdAt: Type.Number(), modifiedAt: Type.Number(),
 });
-
 const Addresses = Type.Array(Type.String());
 
 export const Ticket = Type.Object({

@@ -1,0 +1,91 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ADMIN, databases, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
+import { CustomerSystem } from './customerSystem.js';
+
+// "One action call, one answer" across kill -9: a real service process (src/main.ts) runs the
+// pipeline on a meter-reading mail, the gate passes, the execution job calls the customer system
+// and creates the reply, and the process kills itself with SIGKILL before recording that
+// (AUTOMATION_TEST_KILL_AFTER_REPLY, honoured only with NODE_ENV=test). The restarted service
+// reruns the job: the kept answer means no second call, the reply is found, not made again.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECRET = 'customer-system-secret-0123456789abcdef';
+noteSkippedPostgres();
+
+function runServiceUntilItDies(dataDir: string, databaseUrl: string, cs: CustomerSystem): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl,
+      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_ENABLED: 'true',
+      INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'), AUTOMATION_TEST_KILL_AFTER_REPLY: 'true',
+      CUSTOMER_SYSTEM_URL: cs.url, CUSTOMER_SYSTEM_SECRET: SECRET, OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A guard against a hang, not a measurement: the child dies by its own hand long before this.
+  const guard = setTimeout(() => child.kill('SIGTERM'), 120_000);
+  return new Promise((resolve) => child.once('exit', (code, signal) => {
+    clearTimeout(guard);
+    resolve({ code, signal, stderr });
+  }));
+}
+
+for (const kind of databases()) {
+  describe(`dark processing across kill -9 between the reply and the outcome [${kind}]`, () => {
+    it('the action was called once and one answer exists; after the restart the intent is executed', async () => {
+      const cs = await CustomerSystem.start(SECRET);
+      const env = { CUSTOMER_SYSTEM_URL: cs.url, CUSTOMER_SYSTEM_SECRET: SECRET, OUTBOUND_ALLOW_HOSTS: '127.0.0.1' };
+      const first = await startApp(kind, { ...env, WORKER_ENABLED: 'false' });
+      const reuse = { dataDir: first.dataDir, ...(kind === 'postgres' ? { pgUrl: first.ctx.config.DATABASE_URL } : {}) };
+      let second: TestApp | null = null;
+      try {
+        const res = await first.call('POST', '/api/mind/ticket?process=batch', { channel: 'email', from: 'kunde@example.de', subject: 'Zählerstand', body: '<p>Guten Tag, mein Zählerstand ist 12.345 kWh.</p>' });
+        assert.equal(res.statusCode, 200, res.body);
+        const ticketId = res.json().id as number;
+        await first.app.close();
+
+        const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '', cs);
+        assert.equal(died.signal, 'SIGKILL', `the service should have killed itself after the reply; exit ${died.code}: ${died.stderr}`);
+        assert.equal(cs.actions().length, 1, 'the customer system was called before the process died');
+
+        second = await startApp(kind, env, reuse);
+        if (kind === 'postgres') {
+          // On PostgreSQL the dead process's job comes back when its lease runs out; let it run out now.
+          await second.ctx.db.kysely.updateTable('jobs').set({ locked_until: 0 }).where('task', '=', 'executeIntent').where('status', '=', 'running').execute();
+        }
+        await second.services.jobRunner!.drainOnce();
+        assert.equal(cs.actions().length, 1, 'not called a second time');
+        const convs = (await second.call('GET', `/api/mind/ticket/${ticketId}/conversation`)).json().conversations as any[];
+        assert.equal(convs.filter((c) => c.direction === 'out').length, 1, 'one answer');
+        const intent = (await second.call('GET', `/api/mind/intent/byTicketId/${ticketId}`)).json().intents.find((i: any) => i.code === 'ai_agent_meter_reading');
+        assert.equal(intent.status, 'executed');
+        assert.equal(intent.outcome.success, true);
+        assert.equal(intent.replyConversationId, convs.find((c) => c.direction === 'out').id);
+        const job = await second.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'executeIntent').executeTakeFirstOrThrow();
+        assert.equal(job.status, 'done');
+        assert.equal(job.attempts, 2, 'the killed attempt and the one that recorded the outcome');
+      } finally {
+        await second?.app.close().catch(() => {});
+        await first.app.close().catch(() => {});
+        await cs.close();
+        fs.rmSync(reuse.dataDir, { recursive: true, force: true });
+        if (kind === 'postgres' && reuse.pgUrl) {
+          const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+          await admin.connect();
+          await admin.query(`drop database if exists ${new URL(reuse.pgUrl).pathname.slice(1)} with (force)`);
+          await admin.end();
+        }
+      }
+    });
+  });
+}
