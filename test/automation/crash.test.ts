@@ -1,12 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { ADMIN, databases, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
+import { runServiceUntilItDies } from '../helpers/serviceProcess.js';
+import { databases, dropTestResources, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
 import { CustomerSystem } from './customerSystem.js';
 
 // "One action call, one answer" across kill -9: a real service process (src/main.ts) runs the
@@ -15,30 +10,9 @@ import { CustomerSystem } from './customerSystem.js';
 // (AUTOMATION_TEST_KILL_AFTER_REPLY, honoured only with NODE_ENV=test). The restarted service
 // reruns the job: the kept answer means no second call, the reply is found, not made again.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'customer-system-secret-0123456789abcdef';
 noteSkippedPostgres();
 
-function runServiceUntilItDies(dataDir: string, databaseUrl: string, cs: CustomerSystem): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl,
-      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_ENABLED: 'true',
-      INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'), AUTOMATION_TEST_KILL_AFTER_REPLY: 'true',
-      CUSTOMER_SYSTEM_URL: cs.url, CUSTOMER_SYSTEM_SECRET: SECRET, OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  // A guard against a hang, not a measurement: the child dies by its own hand long before this.
-  const guard = setTimeout(() => child.kill('SIGTERM'), 120_000);
-  return new Promise((resolve) => child.once('exit', (code, signal) => {
-    clearTimeout(guard);
-    resolve({ code, signal, stderr });
-  }));
-}
 
 for (const kind of databases()) {
   describe(`dark processing across kill -9 between the reply and the outcome [${kind}]`, () => {
@@ -54,7 +28,7 @@ for (const kind of databases()) {
         const ticketId = res.json().id as number;
         await first.app.close();
 
-        const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '', cs);
+        const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '', { AUTOMATION_TEST_KILL_AFTER_REPLY: 'true', CUSTOMER_SYSTEM_URL: cs.url, CUSTOMER_SYSTEM_SECRET: SECRET, OUTBOUND_ALLOW_HOSTS: '127.0.0.1' });
         assert.equal(died.signal, 'SIGKILL', `the service should have killed itself after the reply; exit ${died.code}: ${died.stderr}`);
         assert.equal(cs.actions().length, 1, 'the customer system was called before the process died');
 
@@ -78,13 +52,7 @@ for (const kind of databases()) {
         await second?.app.close().catch(() => {});
         await first.app.close().catch(() => {});
         await cs.close();
-        fs.rmSync(reuse.dataDir, { recursive: true, force: true });
-        if (kind === 'postgres' && reuse.pgUrl) {
-          const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-          await admin.connect();
-          await admin.query(`drop database if exists ${new URL(reuse.pgUrl).pathname.slice(1)} with (force)`);
-          await admin.end();
-        }
+        await dropTestResources(kind, reuse);
       }
     });
   });

@@ -97,6 +97,19 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
   };
 }
 
+/**
+ * Removes what a test that restarts apps on one data dir (and database) made: the data dir, and
+ * on PostgreSQL its database. For tests that close their apps themselves (startApp's `reuse`).
+ */
+export async function dropTestResources(kind: DbKind, reuse: { dataDir: string; pgUrl?: string }): Promise<void> {
+  fs.rmSync(reuse.dataDir, { recursive: true, force: true });
+  if (kind !== 'postgres' || !reuse.pgUrl) return;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${new URL(reuse.pgUrl).pathname.slice(1)} with (force)`);
+  await admin.end();
+}
+
 /** Creates a ticket through the API and returns its id. */
 export async function createTicket(t: TestApp, body: Record<string, unknown> = {}): Promise<number> {
   const res = await t.call('POST', '/api/mind/ticket?process=false', { channel: 'email', from: 'kunde@example.de', subject: 'Frage', body: '<p>Hallo</p>', ...body });

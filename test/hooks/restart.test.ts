@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import pg from 'pg';
-import { createTicket, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
+import { createTicket, databases, dropTestResources, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
 import { freePort, Receiver } from './receiver.js';
 
 // A receiver that is down across a restart of the service: the delivery survives in the database
@@ -68,14 +66,4 @@ for (const kind of databases()) {
       }
     });
   });
-}
-
-async function dropTestResources(kind: string, reuse: { dataDir: string; pgUrl?: string }): Promise<void> {
-  fs.rmSync(reuse.dataDir, { recursive: true, force: true });
-  if (kind !== 'postgres' || !reuse.pgUrl) return;
-  const name = new URL(reuse.pgUrl).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
 }

@@ -1,12 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { ADMIN, databases, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
+import { runServiceUntilItDies } from '../helpers/serviceProcess.js';
+import { databases, dropTestResources, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtpSink.js';
 import { UNKNOWN_OUTCOME } from '../../src/replies/sendReply.js';
 import { conversation, drain, mailboxOn, parse, reply, ticketOn } from './helpers.js';
@@ -16,28 +11,8 @@ import { conversation, drain, mailboxOn, parse, reply, ticketOn } from './helper
 // (REPLY_TEST_KILL_AFTER_SMTP, honoured only with NODE_ENV=test) — deterministically between SMTP
 // and commit. The restarted service must not send it again and must say what happened.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 noteSkippedPostgres();
 
-function runServiceUntilItDies(dataDir: string, databaseUrl: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl,
-      ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_ENABLED: 'true',
-      INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'), REPLY_TEST_KILL_AFTER_SMTP: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  // A guard against a hang, not a measurement: the child dies by its own hand long before this.
-  const guard = setTimeout(() => child.kill('SIGTERM'), 120_000);
-  return new Promise((resolve) => child.once('exit', (code, signal) => {
-    clearTimeout(guard);
-    resolve({ code, signal, stderr });
-  }));
-}
 
 for (const kind of databases()) {
   describe(`a reply across kill -9 between SMTP and commit [${kind}]`, () => {
@@ -54,7 +29,7 @@ for (const kind of databases()) {
         assert.equal(queued.deliveryStatus, 'queued');
         await first.app.close();
 
-        const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '');
+        const died = await runServiceUntilItDies(reuse.dataDir, reuse.pgUrl ?? '', { REPLY_TEST_KILL_AFTER_SMTP: 'true' });
         assert.equal(died.signal, 'SIGKILL', `the service should have killed itself after the SMTP answer; exit ${died.code}: ${died.stderr}`);
         assert.equal(sink.accepted.length, 1, 'the server accepted the mail before the process died');
 
@@ -91,14 +66,4 @@ for (const kind of databases()) {
       }
     });
   });
-}
-
-async function dropTestResources(kind: string, reuse: { dataDir: string; pgUrl?: string }): Promise<void> {
-  fs.rmSync(reuse.dataDir, { recursive: true, force: true });
-  if (kind !== 'postgres' || !reuse.pgUrl) return;
-  const name = new URL(reuse.pgUrl).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
 }

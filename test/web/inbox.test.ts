@@ -34,9 +34,8 @@ webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
     }
   });
 
-  // Expected to pass once full-text search across every message (the search helper's branch)
-  // is merged: today `q` reads the ticket's subject, first body and sender only.
-  it('finds a ticket by a word that is ONLY in its second message', { todo: 'needs full-text search across every message behind q' }, async () => {
+  // `q` is full text over every message of a ticket (src/search/), not only the first.
+  it('finds a ticket by a word that is ONLY in its second message', async () => {
     const w = word('Kleiber');
     const id = await createTicket(web.t, { subject: 'Zählerwechsel', body: '<p>Erste Nachricht</p>' });
     await storeMessage(web, id, { body: `<p>Nachtrag: ${w}</p>` });
