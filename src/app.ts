@@ -26,6 +26,7 @@ import { eventHookRoutes } from './http/routes/eventHooks.js';
 import { opsRoutes, packageVersion } from './http/routes/ops.js';
 import { attachmentRoutes } from './http/routes/attachments.js';
 import { replyRoutes } from './http/routes/replies.js';
+import { templateRoutes } from './http/routes/templates.js';
 import { webAppRoutes } from './http/webApp.js';
 import { mailRoutes } from './http/routes/mail.js';
 import { erasureRoutes } from './http/routes/erasure.js';
@@ -97,7 +98,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(idempotencyPlugin, { ctx });
-  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, attachmentRoutes, ticketRoutes, activityRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, automationRoutes, opsRoutes, webAppRoutes]) {
+  for (const routes of [sessionRoutes, conversationRoutes, replyRoutes, templateRoutes, attachmentRoutes, ticketRoutes, activityRoutes, erasureRoutes, settingsRoutes, instanceSettingsRoutes, profileRoutes, eventRoutes, eventHookRoutes, aiAgentRoutes, automationRoutes, opsRoutes, webAppRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(mailRoutes, { ctx, fetcher: services.mailFetcher });

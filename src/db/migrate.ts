@@ -8,6 +8,7 @@ import { mailboxFetchMigration } from './migrations/005_mailbox_fetch.js';
 import { repliesMigration } from './migrations/006_replies.js';
 import { searchMigration } from './migrations/007_search.js';
 import { automationMigration } from './migrations/009_automation.js';
+import { replyTemplatesMigration } from './migrations/010_reply_templates.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -21,6 +22,7 @@ function migrations(db: Db): Record<string, Migration> {
     '006_replies': repliesMigration(db.kind),
     '007_search': searchMigration(db.kind),
     '009_automation': automationMigration(db.kind),
+    '010_reply_templates': replyTemplatesMigration(db.kind),
   };
 }
 

@@ -274,6 +274,7 @@ export interface Database {
   settings: SettingTable;
   channels: ChannelTable;
   subchannels: SubchannelTable;
+  reply_templates: ReplyTemplateTable;
   tags: TagTable;
   tickets: TicketTable;
   ticket_tags: TicketTagTable;
@@ -306,6 +307,17 @@ export type SubchannelRow = Selectable<SubchannelTable>;
 export type JobRow = Selectable<JobTable>;
 export type AiAgentRow = Selectable<AiAgentTable>;
 export type TicketIntentRow = Selectable<TicketIntentTable>;
+
+export interface ReplyTemplateTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON {de?, en?} */
+  subjects: string;
+  /** JSON {de?, en?} */
+  bodies: string;
+  created_at: number;
+  modified_at: number;
+}
 
 export interface EventHookTable {
   id: Generated<number>;

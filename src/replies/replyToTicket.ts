@@ -10,6 +10,7 @@ import { insertConversation } from '../conversations/insertConversation.js';
 import { serializeConversation } from '../conversations/serialize.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { renderReplyTemplate, templateRefOf } from './templates.js';
 import { checkGiven, checkSaysSomething, customerAddress, newMessageId, replyRecipients, replySubject, replyText, SEND_REPLY_TASK, sendingMailbox } from './delivery.js';
 
 /**
@@ -20,15 +21,22 @@ import { checkGiven, checkSaysSomething, customerAddress, newMessageId, replyRec
  * internal note, never mailed; without a mailbox the reply is `stored` for an integrator.
  */
 export async function replyToTicket(ctx: AppContext, ticketId: number, input: ReplyBody, actor: Actor) {
-  if (!isEmptyTemplate(input.template)) throw new Invalid('template', 'reply templates are not available yet; send the rendered text as body', 'templates_unsupported');
-  const textField = input.body == null && input.content != null ? 'content' : 'body';
-  const text = checkGiven(replyText(input), textField);
+  const templateRef = templateRefOf(input);
+  const textField = templateRef ? 'template' : input.body == null && input.content != null ? 'content' : 'body';
   const recipients = replyRecipients(input);
   const isPrivate = input.private === true;
   const isDraft = input.isDraft === true;
 
   const ticket = await ctx.db.kysely.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('deleted_at', 'is', null).executeTakeFirst();
   if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
+  // A template gives the body (and the subject, unless one is given); a body given too is a 422.
+  let rendered: { body: string; subject: string | null } | null = null;
+  if (templateRef) {
+    if (input.body != null || input.content != null) throw new Invalid('template', 'give either a template or a body, not both');
+    const agent = actor.agentId ? await ctx.db.kysely.selectFrom('agents').select('name').where('id', '=', actor.agentId).executeTakeFirst() : null;
+    rendered = await renderReplyTemplate(ctx.db, templateRef, ticket, agent ?? null);
+  }
+  const text = checkGiven(rendered ? rendered.body : replyText(input), textField);
   const subchannelId = input.subchannelId ?? ticket.subchannel_id;
   const mailbox = isPrivate ? null : await sendingMailbox(ctx, subchannelId);
 
@@ -45,7 +53,7 @@ export async function replyToTicket(ctx: AppContext, ticketId: number, input: Re
     direction: isPrivate ? 'internal' : 'out',
     type: 'html',
     body: text,
-    subject: isPrivate ? input.subject ?? null : replySubject(input.subject, ticket, mailbox !== null),
+    subject: isPrivate ? input.subject ?? rendered?.subject ?? null : replySubject(input.subject ?? rendered?.subject, ticket, mailbox !== null),
     to,
     ccEmails: recipients.cc,
     bccEmails: recipients.bcc,
@@ -84,9 +92,4 @@ export async function replyToTicket(ctx: AppContext, ticketId: number, input: Re
     conversation: serializeConversation(inserted.conversation, inserted.attachments),
     eventId: inserted.eventId,
   };
-}
-
-function isEmptyTemplate(t: unknown): boolean {
-  if (t === undefined || t === null || t === '' || t === false || t === 0) return true;
-  return typeof t === 'object' && Object.keys(t).length === 0;
 }

@@ -307,7 +307,7 @@ describeEachDb('replies by mail', (app) => {
     assert.equal((await t.call('PATCH', `/api/mind/ticket/${ticketId}/conversation/${note.id}`, { body: '<p>x</p>' })).statusCode, 404);
   }));
 
-  it('bad input writes nothing: unknown ticket 404, bad address 422 naming to[0] / cc[0], empty body 422, template 422', async () => {
+  it('bad input writes nothing: unknown ticket 404, bad address 422 naming to[0] / cc[0], empty body 422, bad template 422', async () => {
     const t = app();
     const sink = await SmtpSink.start();
     try {
@@ -320,7 +320,8 @@ describeEachDb('replies by mail', (app) => {
         [ticketId, { body: '<p> &nbsp;</p>\n' }, 422, 'body'],
         [ticketId, {}, 422, 'body'],
         [ticketId, { content: '   ' }, 422, 'content'],
-        [ticketId, { body: '<p>x</p>', template: 'welcome' }, 422, 'template'],
+        [ticketId, { body: '<p>x</p>', template: 1 }, 422, 'template'],
+        [ticketId, { template: { id: 99_999 } }, 422, 'template.id'],
         [ticketId, { body: '<p>x</p>', attachments: [{ name: 'a.pdf', base64: '%%%' }] }, 422, 'attachments[0].base64'],
       ];
       for (const [id, body, status, field] of cases) {
