@@ -77,7 +77,7 @@ export const Ticket = Type.Object({
 export const TicketIntents = Type.Object({
   ticketId: Type.Integer(),
   intentsFound: Type.Integer(),
-  aiOutcome: Type.String({ description: 'pending, not processed, no intent detected, or "detected <codes>"' }),
+  aiOutcome: Type.String({ description: "Enneo's full (dark-processed), agentAssist (an intent for a person to act on), customerDetected (the customer is known, no intent), noDetection" }),
   intents: Type.Array(TicketIntent),
 });
 
