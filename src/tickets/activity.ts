@@ -33,14 +33,14 @@ export interface ActivityEntry {
 const SYSTEM: ActivityActor = { type: 'system', id: null, name: null };
 const AI: ActivityActor = { type: 'ai', id: null, name: 'ticketmind AI' };
 /** Sources at the same second keep this order: the message, then what followed from it. */
-const RANK: Record<string, number> = { conversation: 0, event: 1, cortex: 2, delivery: 3, job: 4 };
+const RANK: Record<string, number> = { conversation: 0, event: 1, cortex: 2, gate: 3, delivery: 4, job: 5 };
 
 type Source = (db: Db, ticketId: number, technical: boolean) => Promise<ActivityEntry[]>;
 
 export async function ticketActivity(db: Db, ticketId: number, opts: { technical: boolean; limit: number }) {
   const ticket = await db.kysely.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst();
   if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
-  const sources: Source[] = [messages, events, aiRuns, hookDeliveries, ...(opts.technical ? [jobs] : [])];
+  const sources: Source[] = [messages, events, aiRuns, gateDecisions, hookDeliveries, ...(opts.technical ? [jobs] : [])];
   const all = (await Promise.all(sources.map((s) => s(db, ticketId, opts.technical)))).flat().filter((e) => opts.technical || !e.technical);
   await nameAgents(db, all);
   all.sort((a, b) => a.at - b.at || rank(a) - rank(b) || seq(a) - seq(b));
@@ -122,6 +122,26 @@ function runEntries(r: Omit<Selectable<CortexRequestTable>, 'ticket_id' | 'input
     out.push(entry(`meter-${a.attachmentId}`, 'aiMeterReading', a.status === 'success' ? `Meter reading from attachment ${a.attachmentId}: ${String(value)}` : `Meter photo ${a.attachmentId} not read (${a.status})`, { attachmentId: a.attachmentId, status: a.status, data: a.data }));
   }
   return out;
+}
+
+/**
+ * Dark processing's verdict per intent (src/automation/gate.ts keeps it on the intent): passed
+ * and queued, or which rule kept the ticket with a person, in the words of the intent's infos.
+ */
+async function gateDecisions(db: Db, ticketId: number): Promise<ActivityEntry[]> {
+  const rows = await db.kysely.selectFrom('ticket_intents').select(['id', 'code', 'status', 'infos', 'auto_queued_at', 'created_at', 'modified_at'])
+    .where('ticket_id', '=', ticketId).orderBy('id').execute();
+  return rows.filter((r) => r.infos !== null || r.auto_queued_at !== null).map((r) => {
+    const infos = fromJson<Array<{ type: string; message: string }>>(r.infos, []);
+    const blocking = infos.filter((i) => i.type === 'danger' || i.type === 'warning');
+    const passed = r.auto_queued_at !== null;
+    return {
+      id: `gate:${r.id}`, at: r.auto_queued_at ?? r.modified_at ?? r.created_at, type: 'automationGate', actor: AI,
+      summary: passed ? `Dark processing: ${r.code} passed the gate and was queued` : blocking.length ? `Dark processing: ${r.code} stays with a person: ${blocking.map((i) => i.message).join('; ')}` : `Dark processing: ${r.code} (${r.status})`,
+      details: { intentId: r.id, code: r.code, status: r.status, passed, infos },
+      technical: false,
+    };
+  });
 }
 
 async function hookDeliveries(db: Db, ticketId: number, technical: boolean): Promise<ActivityEntry[]> {

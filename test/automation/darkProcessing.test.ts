@@ -81,6 +81,10 @@ for (const kind of databases()) {
       const events = await t.ctx.db.kysely.selectFrom('events').select('data').where('ticket_id', '=', id).where('type', '=', 'autoProcessIntent').execute();
       assert.equal(events.length, 1);
       assert.equal(JSON.parse(events[0]!.data).outcome.success, true);
+      // The timeline tells the story: the gate passed, then the execution's outcome.
+      const activity = (await t.call('GET', `/api/mind/ticket/${id}/activity`)).json().activities as Array<{ type: string; details: any }>;
+      assert.ok(activity.some((a) => a.type === 'automationGate' && a.details.passed === true), JSON.stringify(activity.map((a) => a.type)));
+      assert.ok(activity.some((a) => a.type === 'autoProcessIntent'), JSON.stringify(activity.map((a) => a.type)));
     });
 
     it('a German mail with only a meter photo is answered with the value read from it, the ticket closed', { skip: ocr ? false : 'OCR engine not installed' }, async () => {
@@ -128,6 +132,8 @@ for (const kind of databases()) {
       assert.ok(intent.infos.some((i: any) => i.type === 'danger' && /not ready/.test(i.message)), JSON.stringify(intent.infos));
       assert.equal((await conversations(t, id)).filter((c) => c.direction === 'out').length, 0);
       assert.notEqual((await ticket(t, id)).aiSupportLevel, 'automated');
+      const gate = ((await t.call('GET', `/api/mind/ticket/${id}/activity`)).json().activities as Array<{ type: string; summary: string; details: any }>).find((a) => a.type === 'automationGate');
+      assert.ok(gate && gate.details.passed === false && /stays with a person: .*meterValue/.test(gate.summary), JSON.stringify(gate));
     });
 
     it('two concerns in one mail never auto-execute; the dry run of one shows the reply and the request, and calls and sends nothing', async () => {
