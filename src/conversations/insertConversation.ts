@@ -3,6 +3,7 @@ import type { AttachmentRow, ConversationRow, Database, DeliveryStatus, TicketRo
 import { nowSeconds } from '../time.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { mailboxAddress } from '../mail/mailboxSettings.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
 import { isFirstCustomerMessage } from './firstCustomerMessage.js';
 import { messageTimes, planTicketChanges } from '../tickets/rules.js';
@@ -201,8 +202,5 @@ export async function insertConversation(
 }
 
 function mailboxOf(data: string | null): string | null {
-  if (!data) return null;
-  const d = JSON.parse(data) as { email?: unknown; address?: unknown };
-  const v = d.email ?? d.address;
-  return typeof v === 'string' ? v : null;
+  return mailboxAddress(data ? (JSON.parse(data) as Record<string, unknown>) : null);
 }

@@ -134,11 +134,18 @@ export async function listFetchableMailboxes(db: Db, box: SecretBox): Promise<Ma
   return rows.map((r) => toMailbox(box, r)).filter((m) => m.imap !== null);
 }
 
+/** A subchannel's own address from its stored data: `email`, or the older `address` key. */
+export function mailboxAddress(data: Stored | null): string | null {
+  if (!data) return null;
+  const v = data.email ?? data.address;
+  return typeof v === 'string' ? v : null;
+}
+
 function toMailbox(box: SecretBox, row: { id: number; name: string; enabled: number; data: string | null }): Mailbox {
   const data = (row.data ? JSON.parse(row.data) : {}) as Stored;
   const imap = data.imap as Stored | null | undefined;
   const smtp = data.smtp as Stored | null | undefined;
-  const email = typeof data.email === 'string' ? data.email : typeof data.address === 'string' ? data.address : null;
+  const email = mailboxAddress(data);
   return {
     subchannelId: row.id,
     name: row.name,

@@ -79,11 +79,5 @@ export class Receiver {
   }
 }
 
-/** A port on 127.0.0.1 that was free a moment ago: for a receiver that is down at first. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, host, () => resolve()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+// Kept importable from here for the hook tests.
+export { freePort } from '../helpers/freePort.js';

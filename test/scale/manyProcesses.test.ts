@@ -5,20 +5,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/freePort.js';
 
 // Two API processes on one PostgreSQL: the test's own app (listening on a real port) and a second
 // `src/main.ts` child process. Neither runs jobs, so what is enqueued stays countable.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 noteSkippedPostgres();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 async function startSecondProcess(t: TestApp) {
   const port = await freePort();
