@@ -19,6 +19,9 @@ export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' }
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? '';
 
+/** One model cache for every test app and child service: the seeded catalogue trains once per code version, not per app. */
+export const TEST_INTENT_MODEL_CACHE_DIR = path.join(os.tmpdir(), 'ticketmind-test-intent-models');
+
 /** The databases this run covers. With CI=true PostgreSQL is mandatory. */
 export function databases(): DbKind[] {
   if (PG_URL) return ['sqlite', 'postgres'];
@@ -128,8 +131,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     ADMIN_PASSWORD: ADMIN.password,
     // Load shedding off: on a loaded machine it would answer the tests' requests 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-    // One model cache for every test app: the seeded catalogue trains once per code version, not per app.
-    INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'),
+    INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR,
     ...env,
   });
   const built = await buildApp(config);
