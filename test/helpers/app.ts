@@ -87,11 +87,14 @@ function migratedTemplate(): Promise<string> {
     try {
       const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
       if (found.rowCount === 0) {
+        // Half-built copies are what a builder killed mid-build left; holding the lock, we are the only builder.
+        const stale = await admin.query("select datname from pg_database where starts_with(datname, $1)", [`${name}_b`]);
+        for (const { datname } of stale.rows as Array<{ datname: string }>) await admin.query(`drop database if exists ${datname} with (force)`);
         // Built under another name and renamed when complete: a process killed mid-build leaves
         // no half-migrated template behind under the real name.
         const building = `${name}_b${crypto.randomBytes(3).toString('hex')}`;
         await admin.query(`create database ${building}`);
-        const db = openDatabase({ kind: 'postgres', databaseUrl: pgUrlOf(building), poolSize: 1 });
+        const db = openDatabase({ kind: 'postgres', databaseUrl: pgUrlOf(building) });
         try {
           await migrateToLatest(db);
         } finally {
