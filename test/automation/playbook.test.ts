@@ -122,7 +122,8 @@ describeEachDb('dark-processing routes on bad input', (app) => {
     const customer = (await t.call('GET', `/api/mind/customer/byTicketId/${ticketId}`)).json();
     assert.equal(customer.configured, false);
     assert.match(customer.infos[0].message, /no customer system/);
-    assert.equal(await jobs(), before + 1, 'only the pipeline job of the new ticket');
+    // graphile-worker deletes the finished pipeline job; SQLite keeps it as done.
+    assert.equal(await jobs(), before + (t.kind === 'sqlite' ? 1 : 0), 'only the pipeline job of the new ticket');
   });
 });
 
