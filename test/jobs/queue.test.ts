@@ -20,7 +20,7 @@ for (const kind of databases()) {
           calls.push(-1);
         },
       }, { concurrency: 2, leaseMs: 60_000, pollMs: 20, logger: t.app.log });
-      const id = await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
+      await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
       const dup = await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
       assert.equal(dup, null, 'a duplicate job key adds nothing');
       await enqueueJob(t.ctx.db.kysely, 'once', {}, { maxAttempts: 3 });

@@ -98,6 +98,8 @@ export function hookDeliveryTask(ctx: AppContext): TaskHandler {
   // Hooks whose last attempt here failed in transport or took long: only these are held to
   // HOOK_MAX_IN_FLIGHT, so a dead receiver holds at most that many worker slots while healthy
   // hooks use them all (deferring healthy deliveries would only churn the queue).
+  // On PostgreSQL the limit holds across processes through named queues instead (jobKeys.ts:
+  // hookQueueName, HOOK_MAX_IN_FLIGHT lanes per hook), so this in-memory check never trips there.
   const struggling = new Set<number>();
 
   return async (payload: { deliveryId: number }, _job: RunningJob) => {
