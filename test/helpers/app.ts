@@ -74,6 +74,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     // One model cache for every test app: the seeded catalogue trains once per code version, not per app.
     INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'),
+    INTENT_SENTENCE_ENCODER: 'off', // +1 s and +195 MB per app; test/ai/sentenceEncoder.test.ts turns it on
     ...env,
   });
   const built = await buildApp(config);
