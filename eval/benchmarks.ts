@@ -132,7 +132,7 @@ export async function evalBenchmarks(): Promise<ResultRow[]> {
     const b = loaded.benchmark;
     const vectors = await benchmarkVectors(b);
     const late: Encoded | undefined = vectors ? { vectors, sentence: { mode: 'late' } } : undefined;
-    const concat: Encoded | undefined = vectors ? { vectors, sentence: { mode: 'concat' } } : undefined;
+    const concat: Encoded | undefined = vectors ? { vectors, sentence: { mode: 'concat', weight: 2 } } : undefined;
     const runs = [
       () => run(b, '10-shot', b.tenShot, language, false, true),
       () => run(b, '10-shot + intent names', b.tenShot, language, true, false),
