@@ -142,6 +142,7 @@ export async function evalBenchmarks(): Promise<ResultRow[]> {
       runs.push(
         () => run(b, '10-shot + encoder (late fusion)', b.tenShot, language, false, true, late),
         () => run(b, '10-shot + encoder (concatenation)', b.tenShot, language, false, false, concat),
+        () => run(b, '10-shot + intent names + encoder (late fusion)', b.tenShot, language, true, false, late),
         () => run(b, 'full train + encoder (late fusion)', b.train, language, false, true, late),
       );
       // Concatenation at full size costs a dense 512-column SVM on 10k texts: on request only.
