@@ -2,10 +2,22 @@
 // BANKING77: 10-shot samples drawn from train (seeds other than the fixed sample) scored on the
 // rest of train, and an 80/20 split of train for the full setting; MASSIVE de-DE: its dev split.
 // Usage: tsx eval/tune.ts '{"svm":{"C":1}}' '{"features":{"charWeight":1.5}}' ...
+// A config with a "sentence" key (e.g. '{"sentence":{"mode":"late","weight":1}}') gives English
+// texts their sentence vectors (eval/sentenceVectors.ts; the encoder must be installed).
 
 import { makeRng } from '../src/ai/intents/linearModel.js';
 import { trainIntentModel, type TrainingExample, type TrainOptions } from '../src/ai/intents/classifier.js';
+import { looksEnglish } from '../src/ai/intents/features.js';
 import { loadBanking77, loadMassiveDe } from './datasets.js';
+import { sentenceVectors } from './sentenceVectors.js';
+
+let vectors: Map<string, Float32Array> | null = null;
+
+/** The rows with their sentence vectors (English texts only) when the config asks for them. */
+function withVectors(rows: readonly TrainingExample[], opts: TrainOptions): TrainingExample[] {
+  if (!opts.sentence || !vectors) return [...rows];
+  return rows.map((r) => ({ ...r, embedding: looksEnglish(r.text) ? vectors!.get(r.text) ?? null : null }));
+}
 
 function sampleKShot(rows: readonly TrainingExample[], k: number, seed: number): { train: TrainingExample[]; rest: TrainingExample[] } {
   const rng = makeRng(seed);
@@ -24,11 +36,11 @@ function sampleKShot(rows: readonly TrainingExample[], k: number, seed: number):
 
 function accuracy(train: TrainingExample[], test: TrainingExample[], opts: TrainOptions): { acc: number; trainS: number } {
   const t0 = performance.now();
-  const model = trainIntentModel(train, { ...opts, calibrationFolds: 0 });
+  const model = trainIntentModel(withVectors(train, opts), { ...opts, calibrationFolds: 0 });
   const trainS = (performance.now() - t0) / 1000;
   let hit = 0;
-  for (const ex of test) {
-    const s = model.scores(ex.text);
+  for (const ex of withVectors(test, opts)) {
+    const s = model.scores(ex.text, ex.embedding);
     let best = 0;
     for (let c = 1; c < s.length; c++) if ((s[c] ?? 0) > (s[best] ?? 0)) best = c;
     if (model.labels[best] === ex.label) hit++;
@@ -49,6 +61,10 @@ if (configs.length === 0) configs.push({});
 const only = process.env.TUNE_ONLY ?? 'b10,bfull,m10,mfull';
 const b = loadBanking77();
 const m = loadMassiveDe();
+if (configs.some((c) => c.sentence)) {
+  const texts = [...(b.ok ? b.benchmark.train : []), ...(m.ok ? [...m.benchmark.train, ...(m.benchmark.dev ?? [])] : [])].map((r) => r.text).filter((t) => looksEnglish(t));
+  vectors = await sentenceVectors(texts, 'tuning texts');
+}
 for (const cfg of configs) {
   const out: string[] = [];
   if (b.ok && only.includes('b10')) {

@@ -43,6 +43,7 @@ const ConfigSchema = Type.Object({
   AI_MODEL: Type.String({ default: 'gpt-4o-mini' }),
   AI_TIMEOUT_MS: Type.Integer({ default: 20_000, minimum: 100 }),
   INTENT_TARGET_PRECISION: Type.Number({ default: 0.95, minimum: 0.5, maximum: 0.999, description: 'the precision assigned intents should reach: the threshold is the lowest confidence at which held-out examples of the catalogue are right this often (never below 0.5)' }),
+  INTENT_SENTENCE_ENCODER: Type.Union([Type.Literal('auto'), Type.Literal('off')], { default: 'auto', description: 'English sentence encoder (USE-Lite, optional @energetic-ai packages) fused with the TF-IDF intent model: auto = when installed (+195 MB per process, ~20 ms per message in its own thread), off = TF-IDF alone' }),
   INTENT_MODEL_CACHE_DIR: Type.String({ default: '', description: 'trained intent models, keyed by catalogue and code; empty = DATA_DIR/models' }),
   AI_MAX_TEXT_CHARS: Type.Integer({ default: 20_000, minimum: 100, description: 'characters of a message (subject and body) that language detection, intents, extraction and the LLM read' }),
   MESSAGE_BODY_MAX_CHARS: Type.Integer({ default: 1_000_000, minimum: 1000, description: 'body, bodyPlain and bodyClean of one message, each; longer ones get 413' }),

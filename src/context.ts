@@ -51,7 +51,7 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
   await migrateToLatest(db);
   const { secrets } = await bootstrap(db, config, log);
 
-  const intents = new IntentEngine(db, log.child({ component: 'intents' }), new IntentModelCache(config.INTENT_MODEL_CACHE_DIR || path.join(config.DATA_DIR, 'models')), config.INTENT_TARGET_PRECISION);
+  const intents = new IntentEngine(db, log.child({ component: 'intents' }), new IntentModelCache(config.INTENT_MODEL_CACHE_DIR || path.join(config.DATA_DIR, 'models')), config.INTENT_TARGET_PRECISION, config.INTENT_SENTENCE_ENCODER);
   void intents.retrain();
   const ctx: AppContext = {
     config, db, log, secrets, intents, notifyJobs,
@@ -66,6 +66,6 @@ export async function buildContext(config: Config, log: FastifyBaseLogger, notif
 
 /** After the services have stopped: waits for a running intent training, closes the database. */
 export async function closeContext(ctx: AppContext): Promise<void> {
-  await ctx.intents.settled();
+  await ctx.intents.close();
   await ctx.db.close();
 }

@@ -2,16 +2,24 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/dialect.js';
 import { trainIntentModelInWorker } from './intents/trainInWorker.js';
 import { Coalescer } from '../jobs/coalescer.js';
-import { detectIntents, loadIntentModel, type IntentModel, type IntentPrediction, type TrainingExample } from './intents/classifier.js';
+import { detectIntents, loadIntentModel, textsToEmbed, type IntentModel, type IntentPrediction, type TrainingExample } from './intents/classifier.js';
+import { EncoderThread } from './intents/encoderThread.js';
+import { sentenceEncoderInstalled } from './intents/sentenceEncoder.js';
 import { catalogueExamples } from './intents/catalogue.js';
 import { preloadWordVectors } from './intents/embeddings.js';
 import type { IntentModelCache } from './intents/modelCache.js';
+
+const RECENT_VECTORS = 64;
 
 /**
  * The serving intent model of the customer's catalogue. Trained at start and again whenever the
  * catalogue changes; the previous model keeps serving until the new one is ready, then it is
  * swapped in at once. Retrain requests during a training coalesce into one more run. With a
  * cache (modelCache.ts) an unchanged catalogue is loaded instead of trained again.
+ *
+ * With the sentence encoder on ('auto' and installed), English examples and messages also get
+ * sentence vectors: in the training worker, and for serving in one encoder thread (never on the
+ * event loop). Missing packages mean today's TF-IDF model, said once in the log.
  */
 export class IntentEngine {
   private model: IntentModel | null = null;
@@ -22,8 +30,18 @@ export class IntentEngine {
   trainedAt: number | null = null;
   /** Where the serving model came from: trained now, or loaded from the cache. */
   source: 'trained' | 'cache' | null = null;
+  private encoder: EncoderThread | null = null;
+  private encoderMissingLogged = false;
+  /** the last texts' vectors: detect and rank of one request ask for the same text */
+  private readonly recentVectors = new Map<string, Float32Array>();
 
-  constructor(private readonly db: Db, private readonly log: FastifyBaseLogger, private readonly cache: IntentModelCache | null = null, private readonly targetPrecision = 0.95) {
+  constructor(
+    private readonly db: Db,
+    private readonly log: FastifyBaseLogger,
+    private readonly cache: IntentModelCache | null = null,
+    private readonly targetPrecision = 0.95,
+    private readonly sentenceEncoder: 'auto' | 'off' = 'off',
+  ) {
     this.firstModel = new Promise((r) => (this.resolveFirst = r));
   }
 
@@ -37,6 +55,7 @@ export class IntentEngine {
       // What an assigned intent promises: the threshold, and how it was chosen from held-out examples.
       thresholds: this.model ? { ...this.model.detectDefaults } : null,
       calibration: this.model?.calibration ?? null,
+      sentenceEncoder: this.model?.sentence ? (this.encoder?.available === false ? 'unavailable' : 'on') : 'off',
     };
   }
 
@@ -65,9 +84,25 @@ export class IntentEngine {
     }
   }
 
+  /** Whether to embed: asked for and installed (a missing package is said once, not per training). */
+  private useEncoder(): boolean {
+    if (this.sentenceEncoder === 'off') return false;
+    if (sentenceEncoderInstalled()) return true;
+    this.encoderMissing();
+    return false;
+  }
+
+  private encoderMissing(): void {
+    if (this.encoderMissingLogged) return;
+    this.encoderMissingLogged = true;
+    this.log.info('sentence encoder not installed (optional @energetic-ai packages); intents use TF-IDF features alone');
+  }
+
   private async trainOrLoad(examples: TrainingExample[]): Promise<{ model: IntentModel; source: 'trained' | 'cache' }> {
-    const options = { targetPrecision: this.targetPrecision };
-    if (!this.cache) return { model: await trainIntentModelInWorker(examples, options), source: 'trained' };
+    const encode = this.useEncoder();
+    const options = { targetPrecision: this.targetPrecision, ...(encode ? { sentenceEncoder: true } : {}) };
+    const workerOptions = { ...options, onEncoderUnavailable: () => this.encoderMissing() };
+    if (!this.cache) return { model: await trainIntentModelInWorker(examples, workerOptions), source: 'trained' };
     const key = await this.cache.key(examples, (await preloadWordVectors()) !== null, options);
     const cached = await this.cache.read(key);
     if (cached !== null) {
@@ -77,7 +112,7 @@ export class IntentEngine {
         this.log.warn({ err, key }, 'cached intent model unreadable; training instead');
       }
     }
-    const model = await trainIntentModelInWorker(examples, options);
+    const model = await trainIntentModelInWorker(examples, workerOptions);
     await this.cache.write(key, model.toJSON()).catch((err: unknown) => this.log.warn({ err }, 'could not cache the intent model'));
     return { model, source: 'trained' };
   }
@@ -87,14 +122,43 @@ export class IntentEngine {
     await this.trainer.settled();
   }
 
+  /** Shutdown: waits for a running training, stops the encoder thread. */
+  async close(): Promise<void> {
+    await this.settled();
+    await this.encoder?.close();
+  }
+
   async detect(text: string): Promise<IntentPrediction[]> {
     if (!this.model) await this.firstModel;
-    return this.model ? detectIntents(this.model, text) : [];
+    const model = this.model;
+    if (!model) return [];
+    return detectIntents(model, text, {}, await this.vectors(model, textsToEmbed(model, text)));
   }
 
   /** Best labels without a threshold (for the API's "try a text" endpoint). */
   async rank(text: string, n = 5): Promise<IntentPrediction[]> {
     if (!this.model) await this.firstModel;
-    return this.model ? this.model.predict(text).slice(0, n) : [];
+    const model = this.model;
+    if (!model) return [];
+    const vectors = await this.vectors(model, textsToEmbed(model, text).slice(0, 1));
+    return model.predict(text, vectors.get(text)).slice(0, n);
+  }
+
+  /** Sentence vectors from the encoder thread; none when the model reads none or the encoder is off. */
+  private async vectors(model: IntentModel, texts: string[]): Promise<Map<string, Float32Array>> {
+    if (!model.sentence || texts.length === 0 || this.sentenceEncoder === 'off') return new Map();
+    this.encoder ??= new EncoderThread(this.log);
+    const known = new Map<string, Float32Array>();
+    const missing = texts.filter((t) => {
+      const v = this.recentVectors.get(t);
+      if (v) known.set(t, v);
+      return !v;
+    });
+    for (const [t, v] of await this.encoder.embed(missing)) {
+      known.set(t, v);
+      if (this.recentVectors.size >= RECENT_VECTORS) this.recentVectors.delete(this.recentVectors.keys().next().value!);
+      this.recentVectors.set(t, v);
+    }
+    return known;
   }
 }

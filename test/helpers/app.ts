@@ -135,6 +135,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     // Load shedding off: on a loaded machine it would answer the tests' requests 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR,
+    INTENT_SENTENCE_ENCODER: 'off', // +1 s and +195 MB per app; test/ai/sentenceEncoder.test.ts turns it on
     ...env,
   });
   const built = await buildApp(config);

@@ -3,15 +3,21 @@
 // Trained from a customer's catalogue (AI agents with examples); serialisable so a model trained
 // in a worker or another process can be swapped in without retraining.
 
-import { TfidfVectorizer, type FeatureOptions } from './features.js';
+import { looksEnglish, TfidfVectorizer, type FeatureOptions } from './features.js';
 import { decisionScores, fitPlatt, makeRng, plattProbability, trainOneVsRest, type LinearWeights, type PlattParams, type SvmOptions } from './linearModel.js';
 import { splitClauses } from './clauses.js';
+import { appendSentence, defaultSentenceOptions, headScores, trainSentenceHead, type SentenceOptions } from './sentenceHead.js';
 import { applyIsotonic, chooseThreshold, fitIsotonic, type HeldOut, type Isotonic, type ThresholdChoice } from './calibration.js';
 
 export interface TrainingExample {
   text: string;
   label: string;
+  /** the text's sentence vector (sentenceEncoder.ts), for English texts when the encoder is on */
+  embedding?: Float32Array | null;
 }
+
+/** Sentence vectors by text, as detectIntents looks them up (missing: TF-IDF alone). */
+export type SentenceVectors = ReadonlyMap<string, Float32Array>;
 
 export interface IntentPrediction {
   code: string;
@@ -34,16 +40,20 @@ export interface TrainOptions {
    * confidence of small talk too (eval: exact set 0.968 → 0.910, no-intent 1.00 → 0.81).
    */
   isotonic?: boolean;
+  /** how examples' sentence vectors join the TF-IDF features (sentenceHead.ts); unused without vectors */
+  sentence?: Partial<SentenceOptions>;
   seed?: number;
 }
 
 export interface IntentModel {
   readonly labels: string[];
   readonly exampleCount: number;
-  /** every label, best first */
-  predict(text: string): IntentPrediction[];
+  /** every label, best first; `embedding` is the text's sentence vector when the model uses them */
+  predict(text: string, embedding?: Float32Array | null): IntentPrediction[];
   /** raw decision values in `labels` order, for evaluation */
-  scores(text: string): Float64Array;
+  scores(text: string, embedding?: Float32Array | null): Float64Array;
+  /** how sentence vectors join in, or null: this model never reads them */
+  readonly sentence: SentenceOptions | null;
   /** the thresholds detectIntents uses, and how the whole-text one was chosen */
   readonly detectDefaults: Required<DetectOptions>;
   readonly calibration: ThresholdChoice & { targetPrecision: number };
@@ -73,17 +83,28 @@ const THRESHOLD_FLOOR = 0.5;
 const DEFAULT_TARGET_PRECISION = 0.95;
 
 const MAX_CLAUSES = 40;
+/** Clauses beyond these are scored by TF-IDF alone: each vector costs ~20 ms of encoder time. */
+const MAX_EMBEDDED_CLAUSES = 8;
 const defaultSvm: Partial<SvmOptions> = { C: 1, loss: 'l2' };
 /** A fallback sigmoid for uncalibrated models: score 0 (the SVM margin's middle) maps to ~0.27. */
 const UNCALIBRATED: PlattParams = { a: -4, b: 1 };
 const FORMAT = 'ticketmind-intent-model';
 
-interface ModelParts {
-  labels: string[];
-  exampleCount: number;
+/** The trained scorers: TF-IDF SVM, and the sentence part when examples had vectors. */
+interface Scorer {
   vectorizer: TfidfVectorizer;
   linear: LinearWeights;
+  sentence: SentenceOptions | null;
+  /** the late-fusion head (null in 'concat' mode or without vectors) */
+  head: LinearWeights | null;
+}
+
+interface ModelParts extends Scorer {
+  labels: string[];
+  exampleCount: number;
   platt: PlattParams;
+  /** the sigmoid of fused decision values (texts with a sentence vector); null without a sentence part */
+  fusedPlatt: PlattParams | null;
   /** recalibrates the top-1 confidence (null: Platt's probability as it is) */
   isotonic: Isotonic | null;
   calibration: ThresholdChoice & { targetPrecision: number };
@@ -91,16 +112,46 @@ interface ModelParts {
 
 interface Calibration {
   platt: PlattParams;
+  fusedPlatt: PlattParams | null;
   isotonic: Isotonic | null;
   calibration: ThresholdChoice & { targetPrecision: number };
 }
 
-function fitParts(examples: readonly TrainingExample[], labels: string[], opts: TrainOptions): { vectorizer: TfidfVectorizer; linear: LinearWeights } {
+function fitParts(examples: readonly TrainingExample[], labels: string[], opts: TrainOptions): Scorer {
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const { vectorizer, vectors } = TfidfVectorizer.fit(examples.map((e) => e.text), opts.features);
   const y = Int32Array.from(examples, (e) => labelIndex.get(e.label) ?? -1);
-  const linear = trainOneVsRest(vectors, y, labels.length, vectorizer.dimension, { ...defaultSvm, ...opts.svm, seed: opts.seed ?? 1 });
-  return { vectorizer, linear };
+  const svm = { ...defaultSvm, ...opts.svm, seed: opts.seed ?? 1 };
+  const sentence = examples.some((e) => e.embedding) ? { ...defaultSentenceOptions, ...opts.sentence } : null;
+  if (sentence?.mode === 'concat') {
+    const xs = vectors.map((x, i) => {
+      const v = examples[i]!.embedding;
+      return v ? appendSentence(x, v, vectorizer.dimension, sentence.weight) : x;
+    });
+    const linear = trainOneVsRest(xs, y, labels.length, vectorizer.dimension + (examples.find((e) => e.embedding)?.embedding?.length ?? 0), svm);
+    return { vectorizer, linear, sentence, head: null };
+  }
+  const linear = trainOneVsRest(vectors, y, labels.length, vectorizer.dimension, svm);
+  const head = sentence ? trainSentenceHead(examples.map((e) => e.embedding), y, labels.length, sentence, svm) : null;
+  return { vectorizer, linear, sentence: head ? sentence : null, head };
+}
+
+/**
+ * Decision values of one text, and whether its sentence vector took part (then they are on the
+ * fused scale, with their own sigmoid). `plain` also gives the TF-IDF model's own values.
+ */
+function scoreText(s: Scorer, text: string, embedding: Float32Array | null | undefined): { scores: Float64Array; fused: boolean } {
+  if (!s.linear.classes) return { scores: new Float64Array(0), fused: false };
+  const x = s.vectorizer.transform(text);
+  if (embedding && s.sentence?.mode === 'concat' && s.linear.dimension === s.vectorizer.dimension + embedding.length) {
+    return { scores: decisionScores(s.linear, appendSentence(x, embedding, s.vectorizer.dimension, s.sentence.weight)), fused: true };
+  }
+  const scores = decisionScores(s.linear, x);
+  if (!embedding || !s.head || s.head.dimension !== embedding.length) return { scores, fused: false };
+  const h = headScores(s.head, embedding);
+  const w = s.sentence?.weight ?? 1;
+  for (let c = 0; c < scores.length; c++) scores[c]! += w * (h[c] ?? 0);
+  return { scores, fused: true };
 }
 
 /**
@@ -115,7 +166,7 @@ function fitParts(examples: readonly TrainingExample[], labels: string[], opts: 
 function calibrate(examples: readonly TrainingExample[], labels: string[], opts: TrainOptions): Calibration {
   const folds = opts.calibrationFolds ?? 5;
   const targetPrecision = opts.targetPrecision ?? DEFAULT_TARGET_PRECISION;
-  const uncalibrated: Calibration = { platt: UNCALIBRATED, isotonic: null, calibration: { ...chooseThreshold([], targetPrecision, defaultDetectOptions.threshold), targetPrecision } };
+  const uncalibrated: Calibration = { platt: UNCALIBRATED, fusedPlatt: null, isotonic: null, calibration: { ...chooseThreshold([], targetPrecision, defaultDetectOptions.threshold), targetPrecision } };
   if (folds < 2 || labels.length < 2) return uncalibrated;
   const rng = makeRng((opts.seed ?? 1) + 7919);
   const fold = new Int32Array(examples.length);
@@ -138,8 +189,10 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
   const budget = opts.calibrationBudget ?? 3000;
   const scores: number[] = [];
   const positive: boolean[] = [];
-  // Per held-out text: its best score and whether that label was right (for the top-1 calibration).
-  const top: { score: number; correct: boolean }[] = [];
+  const fusedScores: number[] = [];
+  const fusedPositive: boolean[] = [];
+  // Per held-out text: its best score, on which scale, and whether that label was right (for the top-1 calibration).
+  const top: { score: number; fused: boolean; correct: boolean }[] = [];
   let used = 0;
   for (let f = 0; f < folds; f++) {
     let train = examples.filter((_, i) => fold[i] !== f);
@@ -158,25 +211,34 @@ function calibrate(examples: readonly TrainingExample[], labels: string[], opts:
     const test = examples.filter((_, i) => fold[i] === f);
     const present = labels.filter((l) => train.some((e) => e.label === l));
     if (present.length < 2 || test.length === 0) continue;
-    const { vectorizer, linear } = fitParts(train, present, opts);
+    const scorer = fitParts(train, present, opts);
     for (const ex of test) {
-      const s = decisionScores(linear, vectorizer.transform(ex.text));
+      // The TF-IDF values alone always feed `platt`: a German text, or an English one when the
+      // encoder is missing at serving time, is scored on that scale.
+      const plain = scoreText(scorer, ex.text, null).scores;
+      const fused = ex.embedding && scorer.sentence ? scoreText(scorer, ex.text, ex.embedding) : null;
+      const s = fused?.fused ? fused.scores : plain;
       let best = 0;
       present.forEach((l, c) => {
-        scores.push(s[c] ?? 0);
+        scores.push(plain[c] ?? 0);
         positive.push(l === ex.label);
+        if (fused?.fused) {
+          fusedScores.push(s[c] ?? 0);
+          fusedPositive.push(l === ex.label);
+        }
         if ((s[c] ?? 0) > (s[best] ?? 0)) best = c;
       });
       // The background class of a one-label catalogue is not an intent a customer sees.
-      if (!ex.label.startsWith('\u0000')) top.push({ score: s[best] ?? 0, correct: present[best] === ex.label });
+      if (!ex.label.startsWith('\u0000')) top.push({ score: s[best] ?? 0, fused: fused?.fused ?? false, correct: present[best] === ex.label });
     }
   }
   if (!scores.length) return uncalibrated;
   const platt = fitPlatt(scores, positive);
-  const heldOut: HeldOut[] = top.map((t) => ({ p: plattProbability(platt, t.score), correct: t.correct }));
+  const fusedPlatt = fusedScores.length ? fitPlatt(fusedScores, fusedPositive) : null;
+  const heldOut: HeldOut[] = top.map((t) => ({ p: plattProbability(t.fused && fusedPlatt ? fusedPlatt : platt, t.score), correct: t.correct }));
   const isotonic = opts.isotonic ? fitIsotonic(heldOut) : null;
   const recalibrated = heldOut.map((h) => ({ p: applyIsotonic(isotonic, h.p), correct: h.correct }));
-  return { platt, isotonic, calibration: { ...chooseThreshold(recalibrated, targetPrecision, defaultDetectOptions.threshold), targetPrecision } };
+  return { platt, fusedPlatt, isotonic, calibration: { ...chooseThreshold(recalibrated, targetPrecision, defaultDetectOptions.threshold), targetPrecision } };
 }
 
 export function trainIntentModel(examples: readonly TrainingExample[], opts: TrainOptions = {}): IntentModel {
@@ -187,31 +249,31 @@ export function trainIntentModel(examples: readonly TrainingExample[], opts: Tra
   // still learns which words matter, and report only the real label.
   const trainSet = labels.length === 1 ? [...usable, ...BACKGROUND.map((text) => ({ text, label: '\u0000background' }))] : usable;
   const trainLabels = labels.length === 1 ? [...labels, '\u0000background'] : labels;
-  const { vectorizer, linear } = fitParts(trainSet, trainLabels, opts);
-  return buildModel({ labels: trainLabels, exampleCount: usable.length, vectorizer, linear, ...calibrate(trainSet, trainLabels, opts) });
+  return buildModel({ labels: trainLabels, exampleCount: usable.length, ...fitParts(trainSet, trainLabels, opts), ...calibrate(trainSet, trainLabels, opts) });
 }
 
 /** Generic small talk, used only to give a one-label catalogue a contrast. */
 const BACKGROUND = ['hallo', 'danke', 'guten tag', 'hello', 'thank you', 'ok', 'viele grüße', 'best regards', 'wie geht es', 'how are you'];
 
 function buildModel(parts: ModelParts): IntentModel {
-  const { vectorizer, linear, platt, isotonic, calibration, exampleCount } = parts;
+  const { platt, fusedPlatt, isotonic, calibration, exampleCount } = parts;
   const threshold = calibration.source === 'held-out' ? Math.max(THRESHOLD_FLOOR, calibration.threshold) : defaultDetectOptions.threshold;
   const detectDefaults: Required<DetectOptions> = { threshold, clauseThreshold: Math.max(threshold, defaultDetectOptions.clauseThreshold), maxIntents: defaultDetectOptions.maxIntents };
   const visible = parts.labels.filter((l) => !l.startsWith('\u0000'));
-  const allScores = (text: string): Float64Array => (linear.classes ? decisionScores(linear, vectorizer.transform(text)) : new Float64Array(0));
   return {
     labels: visible,
     exampleCount,
+    sentence: parts.sentence,
     // The background class of a one-label model is always last; it is not a label.
-    scores: (text) => allScores(text).slice(0, visible.length),
+    scores: (text, embedding) => scoreText(parts, text, embedding).scores.slice(0, visible.length),
     detectDefaults,
     calibration,
-    predict(text: string): IntentPrediction[] {
-      const s = allScores(text);
+    predict(text, embedding) {
+      const { scores: s, fused } = scoreText(parts, text, embedding);
+      const sigmoid = fused && fusedPlatt ? fusedPlatt : platt;
       // The recalibration is monotone: it changes what a confidence means, never the order.
       return parts.labels
-        .map((code, c) => ({ code, confidence: applyIsotonic(isotonic, plattProbability(platt, s[c] ?? 0)) }))
+        .map((code, c) => ({ code, confidence: applyIsotonic(isotonic, plattProbability(sigmoid, s[c] ?? 0)) }))
         .filter((p) => !p.code.startsWith('\u0000'))
         .sort((a, b) => b.confidence - a.confidence);
     },
@@ -220,16 +282,28 @@ function buildModel(parts: ModelParts): IntentModel {
       version: 2,
       labels: parts.labels,
       exampleCount,
-      vectorizer: vectorizer.toJSON(),
-      dimension: linear.dimension,
-      // little-endian float32, as every platform Node runs on stores them
-      weights: Buffer.from(linear.weights.buffer, linear.weights.byteOffset, linear.weights.byteLength).toString('base64'),
-      intercepts: Array.from(linear.intercepts),
+      vectorizer: parts.vectorizer.toJSON(),
+      dimension: parts.linear.dimension,
+      weights: floatsToBase64(parts.linear.weights),
+      intercepts: Array.from(parts.linear.intercepts),
       platt,
       isotonic,
       calibration,
+      // Absent in models without sentence vectors, so those serialise exactly as before.
+      ...(parts.sentence ? { sentence: parts.sentence, fusedPlatt, head: parts.head ? { dimension: parts.head.dimension, weights: floatsToBase64(parts.head.weights), intercepts: Array.from(parts.head.intercepts) } : null } : {}),
     }),
   };
+}
+
+// little-endian float32, as every platform Node runs on stores them
+function floatsToBase64(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+function floatsFromBase64(s: string): Float32Array {
+  const buf = Buffer.from(s, 'base64');
+  // Copy into a fresh, aligned buffer: Buffer.from(base64) may sit at an odd offset of a pool.
+  return new Float32Array(new Uint8Array(buf).buffer);
 }
 
 export function loadIntentModel(json: unknown): IntentModel {
@@ -237,31 +311,50 @@ export function loadIntentModel(json: unknown): IntentModel {
   if (!j || j.format !== FORMAT || j.version !== 2) throw new Error('not a ticketmind intent model (format/version mismatch)');
   const labels = j.labels as string[];
   const dimension = Number(j.dimension);
-  const buf = Buffer.from(String(j.weights), 'base64');
-  // Copy into a fresh, aligned buffer: Buffer.from(base64) may sit at an odd offset of a pool.
-  const weights = new Float32Array(new Uint8Array(buf).buffer);
+  const weights = floatsFromBase64(String(j.weights));
   if (weights.length !== dimension * labels.length) throw new Error('intent model weights do not match labels × dimension');
   const vectorizer = TfidfVectorizer.fromJSON(j.vectorizer as Parameters<typeof TfidfVectorizer.fromJSON>[0]);
   const linear: LinearWeights = { classes: labels.length, dimension, weights, intercepts: Float32Array.from(j.intercepts as number[]) };
-  return buildModel({ labels, exampleCount: Number(j.exampleCount), vectorizer, linear, platt: j.platt as PlattParams, isotonic: j.isotonic as Isotonic | null, calibration: j.calibration as ModelParts['calibration'] });
+  const h = j.head as { dimension: number; weights: string; intercepts: number[] } | null | undefined;
+  const head: LinearWeights | null = h ? { classes: labels.length, dimension: h.dimension, weights: floatsFromBase64(h.weights), intercepts: Float32Array.from(h.intercepts) } : null;
+  if (head && head.weights.length !== head.dimension * labels.length) throw new Error('intent model sentence head does not match labels × dimension');
+  return buildModel({
+    labels, exampleCount: Number(j.exampleCount), vectorizer, linear, head,
+    sentence: (j.sentence as SentenceOptions | undefined) ?? null,
+    platt: j.platt as PlattParams, fusedPlatt: (j.fusedPlatt as PlattParams | undefined) ?? null,
+    isotonic: j.isotonic as Isotonic | null, calibration: j.calibration as ModelParts['calibration'],
+  });
+}
+
+function clausesOf(text: string): string[] {
+  // A bounded number of clauses keeps a long mail's latency bounded; concerns come early.
+  const clauses = splitClauses(text).slice(0, MAX_CLAUSES);
+  return clauses.length > 1 ? clauses : [];
+}
+
+/**
+ * The texts detectIntents would read a sentence vector for: the message and its first clauses,
+ * English only (German keeps the TF-IDF features); none when the model reads no vectors.
+ * The caller embeds them off the event loop and passes them to detectIntents.
+ */
+export function textsToEmbed(model: IntentModel, text: string): string[] {
+  if (!model.sentence) return [];
+  return [text, ...clausesOf(text).slice(0, MAX_EMBEDDED_CLAUSES)].filter((t) => looksEnglish(t));
 }
 
 /**
  * The intents of a customer message: those of the whole text above `threshold`, plus the best
  * intent of any single clause above `clauseThreshold` (a second concern in one sentence is
  * diluted in the whole-text score). Zero intents when nothing is confident: small talk, thanks.
+ * `vectors` holds the sentence vectors of textsToEmbed(); a text without one is scored by TF-IDF.
  */
-export function detectIntents(model: IntentModel, text: string, opts: DetectOptions = {}): IntentPrediction[] {
+export function detectIntents(model: IntentModel, text: string, opts: DetectOptions = {}, vectors?: SentenceVectors): IntentPrediction[] {
   const o = { ...model.detectDefaults, ...opts };
   const found = new Map<string, number>();
-  for (const p of model.predict(text)) if (p.confidence >= o.threshold) found.set(p.code, p.confidence);
-  // A bounded number of clauses keeps a long mail's latency bounded; concerns come early.
-  const clauses = splitClauses(text).slice(0, MAX_CLAUSES);
-  if (clauses.length > 1) {
-    for (const clause of clauses) {
-      const top = model.predict(clause)[0];
-      if (top && top.confidence >= o.clauseThreshold && top.confidence > (found.get(top.code) ?? 0)) found.set(top.code, top.confidence);
-    }
+  for (const p of model.predict(text, vectors?.get(text))) if (p.confidence >= o.threshold) found.set(p.code, p.confidence);
+  for (const clause of clausesOf(text)) {
+    const top = model.predict(clause, vectors?.get(clause))[0];
+    if (top && top.confidence >= o.clauseThreshold && top.confidence > (found.get(top.code) ?? 0)) found.set(top.code, top.confidence);
   }
   return [...found]
     .map(([code, confidence]) => ({ code, confidence }))

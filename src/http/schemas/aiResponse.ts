@@ -43,6 +43,7 @@ export const IntentModelResponse = Type.Object({
     source: Type.String({ description: 'held-out, or default when the catalogue has too few texts' }),
     targetPrecision: Type.Number(),
   })),
+  sentenceEncoder: Type.String({ description: 'on: English texts are also scored by the sentence encoder (INTENT_SENTENCE_ENCODER); off: TF-IDF alone; unavailable: the encoder failed at serving time' }),
 });
 
 const Prediction = Type.Object({ code: Type.String(), confidence: Type.Number({ minimum: 0, maximum: 1, description: 'calibrated on held-out examples of the catalogue' }) });
