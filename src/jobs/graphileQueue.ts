@@ -154,9 +154,15 @@ export async function releaseDeadWorkers(db: Exec, liveWorkerIds: string[], leas
   return dead;
 }
 
-/** Whether a job is locked by one of these workers (its completion not written yet). */
-export async function lockedBy(db: Exec, workerIds: string[]): Promise<boolean> {
-  if (workerIds.length === 0) return false;
-  const { rows } = await sql`select 1 from graphile_worker.jobs where locked_by = any(${workerIds}::text[]) limit 1`.execute(db);
+/**
+ * Whether a drain must wait: a job is locked by one of these workers (its completion not written
+ * yet), or a job is ready to run and not locked. The second is another worker of this runner
+ * taking it right now: its get_job has not committed, so the row shows neither locked nor gone,
+ * and runOnce's own get_job skipped it (SKIP LOCKED). Seen as a drain returning before a reply's
+ * send job ran, on a loaded machine.
+ */
+export async function drainMustWait(db: Exec, workerIds: string[]): Promise<boolean> {
+  const { rows } = await sql`select 1 from graphile_worker.jobs
+    where locked_by = any(${workerIds}::text[]) or (locked_at is null and run_at <= now() and attempts < max_attempts) limit 1`.execute(db);
   return rows.length > 0;
 }

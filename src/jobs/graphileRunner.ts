@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Logger, run, runOnce, type Runner, type Task, type TaskList as GraphileTaskList, type WorkerEvents } from 'graphile-worker';
 import type { Db } from '../db/dialect.js';
-import { graphileFailForGood, graphileHandBack, lockedBy, releaseDeadWorkers } from './graphileQueue.js';
+import { drainMustWait, graphileFailForGood, graphileHandBack, releaseDeadWorkers } from './graphileQueue.js';
 import { PermanentFailure, RetryLater, type QueueRunner, type RunnerOptions, type TaskList } from './taskContract.js';
 
 // The PostgreSQL job runner: graphile-worker's `run` with our task list, in any number of
@@ -16,7 +16,7 @@ export class GraphileRunner implements QueueRunner {
   private runner: Runner | null = null;
   private starting: Promise<void> | null = null;
   private stopped = false;
-  /** graphile-worker's worker ids alive in this runner (its pool, and drainOnce's runOnce). */
+  /** graphile-worker's worker and pool ids alive in this runner (its pool, and drainOnce's runOnce). */
   private readonly workers = new Set<string>();
   /** Jobs the background pool runs now; drainOnce waits for them. */
   private readonly inflight = new Set<string>();
@@ -65,6 +65,11 @@ export class GraphileRunner implements QueueRunner {
     const events: WorkerEvents = new EventEmitter();
     events.on('worker:create', ({ worker }) => this.workers.add(worker.workerId));
     events.on('worker:release', ({ worker }) => this.workers.delete(worker.workerId));
+    // A job can be locked by the pool rather than by one of its workers (`locked_by` is then the
+    // pool's id, seen in 0.17): the heartbeat must name the pool too, or a live pool's job
+    // would look dead after one lease, and a drain would not wait for it.
+    events.on('pool:create', ({ workerPool }) => this.workers.add(workerPool.id));
+    events.on('pool:release', ({ workerPool }) => this.workers.delete(workerPool.id));
     if (onJobStart) events.on('job:start', () => onJobStart());
     return events;
   }
@@ -115,8 +120,9 @@ export class GraphileRunner implements QueueRunner {
       await runOnce({ pgPool: this.db.pgPool!, taskList: this.taskList, noHandleSignals: true, logger: this.logger, events: this.events(() => n++) });
       ran += n;
       if (n > 0 || this.inflight.size > 0) continue;
-      // graphile-worker writes a completion after it says so: wait until ours are written.
-      if (!(await lockedBy(this.db.kysely, [...this.workers]))) return ran;
+      // graphile-worker writes a completion after it says so, and another of our workers may be
+      // taking a ready job this moment: wait until neither is the case.
+      if (!(await drainMustWait(this.db.kysely, [...this.workers]))) return ran;
       await new Promise((r) => setTimeout(r, 10));
     }
   }
