@@ -1,8 +1,14 @@
 import type { AppContext } from '../context.js';
-import { readMeter } from './ocr/readMeter.js';
+import { readMeter, type MeterCandidate } from './ocr/readMeter.js';
 
+type Reading = { meterValue: number; confidence: number; digits: string };
 export type PhotoResult =
-  | { attachmentId: number; status: 'success'; confidence: number; data: { meterValue: number; confidence: number; digits: string } }
+  | { attachmentId: number; status: 'success'; confidence: number; data: Reading & { candidates: MeterCandidate[] } }
+  /**
+   * Digits were read but not surely enough: the attachment says so with the candidates, and no
+   * value goes on the ticket (a person confirms one) — instead of a wrong value.
+   */
+  | { attachmentId: number; status: 'needsConfirmation'; confidence: number; data: { reading: Reading; candidates: MeterCandidate[]; reason: string } }
   | { attachmentId: number; status: 'failed' | 'skipped'; confidence: 0; data: { reason: string } };
 
 /**
@@ -24,12 +30,13 @@ export async function readMeterPhotos(ctx: AppContext, conversationId: number, r
       continue;
     }
     const res = await readMeter(await ctx.blobs.read(r.blob_key));
-    if (res.status === 'success') {
-      const confidence = Math.round(res.reading.confidence * 1000) / 1000;
-      out.push({ attachmentId: r.id, status: 'success', confidence, data: { meterValue: res.reading.meterValue, confidence, digits: res.reading.digits } });
-    } else {
+    if (res.status === 'failed') {
       out.push({ attachmentId: r.id, status: 'failed', confidence: 0, data: { reason: res.reason } });
+      continue;
     }
+    const { meterValue, digits, confidence } = res.reading;
+    if (res.status === 'success') out.push({ attachmentId: r.id, status: 'success', confidence, data: { meterValue, confidence, digits, candidates: res.candidates } });
+    else out.push({ attachmentId: r.id, status: 'needsConfirmation', confidence, data: { reading: { meterValue, confidence, digits }, candidates: res.candidates, reason: res.reason } });
   }
   return out;
 }

@@ -58,6 +58,9 @@ export async function processConversation(ctx: AppContext, conversationId: numbe
       parameters.meterValue ??= best.data.meterValue;
       if (!intents.some((i) => i.code === METER_INTENT)) intents.push({ code: METER_INTENT, confidence: best.confidence });
     }
+    // An ambiguous meter photo is a meter reading for a person to confirm: the intent, no value.
+    const unsure = photos.find((p) => p.status === 'needsConfirmation');
+    if (!best && unsure && !intents.some((i) => i.code === METER_INTENT)) intents.push({ code: METER_INTENT, confidence: unsure.confidence });
     const outputs = {
       language, intents, parameters, summary: analysis.summary, replySuggestion: analysis.replySuggestion, fallback: analysis.fallback,
       attachments: photos.map(({ attachmentId, status, data }) => ({ attachmentId, status, data })),

@@ -55,6 +55,7 @@ export async function evaluateGate(
       if (typeof photo === 'number' && photo < playbook.photoMinConfidence && playbook.parameters.some((p) => p.extractor === 'meterValue')) {
         infos.push(danger(`the meter reading was read from a photo with confidence ${photo}, below ${playbook.photoMinConfidence}: a person confirms it`));
       }
+      for (const m of meterValueRules(JSON.parse(c.row.data) as Record<string, unknown>, playbook)) infos.push(danger(m));
       if (c.row.confidence < playbook.minConfidence) infos.push(danger(`confidence ${c.row.confidence} is below the agent's threshold ${playbook.minConfidence}`));
       if (involvesContract(playbook, ticket.contract_id ?? c.row.contract_id) && legitimation < MIN_LEGITIMATION) {
         infos.push(danger(config.CUSTOMER_SYSTEM_URL
@@ -76,6 +77,28 @@ export async function evaluateGate(
     verdicts.push({ intentId: c.row.id, pass, infos });
   }
   return verdicts;
+}
+
+/**
+ * The meter reading's own rules: a photo the OCR could not read surely (needsConfirmation) is
+ * never executed, and a value below the contract's previous reading (when the customer system
+ * answers with one: previousReading / lastMeterReading / lastReading) is implausible for a
+ * register that only counts up.
+ */
+export function meterValueRules(data: Record<string, unknown>, playbook: Playbook): string[] {
+  if (!playbook.parameters.some((p) => p.extractor === 'meterValue')) return [];
+  const out: string[] = [];
+  const unsure = data.meterPhotoNeedsConfirmation;
+  if (Array.isArray(unsure)) {
+    out.push(`the meter photo needs confirmation: its digits could not be read surely enough${unsure.length ? ` (candidates ${unsure.slice(0, 5).map(String).join(', ')})` : ''}; a person confirms the reading`);
+  }
+  const contract = data.contract as Record<string, unknown> | undefined;
+  const previous = [contract?.previousReading, contract?.lastMeterReading, contract?.lastReading].map((v) => (typeof v === 'string' ? Number(v.replace(',', '.')) : v)).find((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const value = typeof data.meterValue === 'number' ? data.meterValue : undefined;
+  if (previous !== undefined && value !== undefined && value < previous) {
+    out.push(`the meter reading ${value} is below the contract's previous reading ${previous}: implausible, a person checks it`);
+  }
+  return out;
 }
 
 function danger(message: string): Info {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { CATALOGUE_FILE } from '../bootstrap.js';
 import { Invalid } from '../errors.js';
+import { CONFIRM_BELOW } from '../ai/ocr/readMeter.js';
 
 // An AI agent's playbook: what it needs to know (parameters), whom it asks (an optional action:
 // an HTTPS call to the customer's system), what it answers (response cases → reply template per
@@ -217,7 +218,7 @@ export function validatePlaybook(input: unknown, field = 'playbook'): Playbook {
     minConfidence: num(`${field}.minConfidence`, input.minConfidence, 0, 1, 0.8),
     dailyCap: num(`${field}.dailyCap`, input.dailyCap, 0, 1_000_000, 0),
     // Measured on shared/data/meters (npm run eval): misreads reach 0.86–0.97 OCR confidence.
-    photoMinConfidence: num(`${field}.photoMinConfidence`, input.photoMinConfidence, 0, 1, 0.95),
+    photoMinConfidence: num(`${field}.photoMinConfidence`, input.photoMinConfidence, 0, 1, CONFIRM_BELOW),
     parameters,
     action,
     responses,

@@ -42,6 +42,19 @@ function photoConfidence(input: Analysed): number | undefined {
   return fromText === input.parameters.meterValue ? undefined : read.confidence;
 }
 
+/**
+ * A meter photo the OCR could not read surely enough (status needsConfirmation), when neither the
+ * text nor another photo gives the value: its candidates go on the intent, and the gate keeps the
+ * ticket with a person, saying why.
+ */
+function unsurePhoto(input: Analysed): string[] | undefined {
+  if (input.parameters.meterValue !== undefined) return undefined;
+  const p = (input.photos ?? []).find((x) => x.status === 'needsConfirmation');
+  if (!p) return undefined;
+  const d = p.data as { reading?: { digits?: unknown }; candidates?: { digits?: unknown }[] };
+  return [d.reading?.digits, ...(d.candidates ?? []).map((c) => c.digits)].filter((x): x is string => typeof x === 'string').slice(0, 5);
+}
+
 function parameterInfos(playbook: Playbook | null, missing: string[], language: string | null): Info[] {
   if (!playbook) return [{ type: 'neutral', message: 'this AI agent has no playbook: detected for a person, never executed' }];
   const de = language === 'de';
@@ -71,6 +84,9 @@ export async function recordIntentsAndGate(trx: Transaction<Database>, ctx: AppC
       if (photo === undefined) delete extracted.meterPhotoConfidence;
       else extracted.meterPhotoConfidence = photo;
     }
+    const unsure = unsurePhoto(input);
+    if (unsure) extracted.meterPhotoNeedsConfirmation = unsure;
+    else if (input.parameters.meterValue !== undefined) delete extracted.meterPhotoNeedsConfirmation;
     const fresh = refreshParameters(playbook, extracted, input.text, ticket, contractId, input.language);
     const values = {
       conversation_id: conv.id, confidence: Math.round(Math.max(detected.confidence, active?.confidence ?? 0) * 1000) / 1000,

@@ -27,6 +27,10 @@ export interface Read {
   probs: number[];
   /** per digit: its centre in the recogniser's time-steps (≈ 8 px of the 48-px-high line) */
   centres: number[];
+  /** per digit: the probability of each digit 0..9 at its place (see ctc.ts) */
+  dists: number[][];
+  /** read cell by cell (readCells.ts) rather than as one line */
+  cells?: boolean;
 }
 
 export interface Candidate {
@@ -39,8 +43,9 @@ export interface Candidate {
   reads: Read[];
 }
 
-const MIN_DIGITS = 4;
-const MAX_DIGITS = 10;
+/** Meter registers show 4–10 digits: the digit-count plausibility rule. */
+export const MIN_DIGITS = 4;
+export const MAX_DIGITS = 10;
 
 /** Prior for a register of n digits (gas/water/electricity meters show 5–8 digits). */
 function lengthPrior(n: number): number {

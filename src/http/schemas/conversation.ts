@@ -76,7 +76,10 @@ export const AttachmentResponse = Type.Object({
   originalUrl: Nullable(Type.String()),
   risk: Nullable(Type.String()),
   extractedData: Nullable(AnyObject),
-  extractionStatus: Type.String(),
+  extractionStatus: Type.String({
+    examples: ['pending', 'success', 'needsConfirmation', 'failed', 'skipped'],
+    description: 'meter-photo reading: pending | success | needsConfirmation | failed | skipped. `needsConfirmation` = digits read, but below the calibrated confidence; `extractionData` then holds `reading` (the best guess, not used) and `candidates` for a person to confirm',
+  }),
   extractionData: Nullable(AnyObject),
 });
 
