@@ -111,11 +111,12 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   }
 
   // Identity sequences past the explicit ids, and planner statistics for the new rows (autovacuum
-  // would gather them within minutes; the timings should not depend on when it ran).
+  // would gather them within minutes; the timings should not depend on when it ran). VACUUM also
+  // sets the visibility map, without which no count is an index-only scan.
   const after = openDatabase({ kind: config.dbKind, sqliteFile: config.sqliteFile, databaseUrl: config.DATABASE_URL });
   try {
     for (const t of ['tickets', 'conversations', 'events', 'ticket_intents', 'tags', 'agents']) await syncIdSequence(after.kysely, after.kind, t);
-    if (after.kind === 'postgres') await sql`analyze`.execute(after.kysely);
+    if (after.kind === 'postgres') await sql`vacuum analyze`.execute(after.kysely);
   } finally {
     await after.close();
   }
