@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createPgDatabase, databases, noteSkippedPostgres, startApp } from '../helpers/app.js';
+import { ADMIN, createPgDatabase, databases, noteSkippedPostgres, startApp } from '../helpers/app.js';
 
 // `npm run seed` on a few thousand conversations, then the service reads what it wrote: counts,
 // the full-text index (written by migration 007's triggers during the seed), filters, a thread.
@@ -20,7 +20,7 @@ for (const kind of databases()) {
     const pgDb = kind === 'postgres' ? await createPgDatabase() : null;
     try {
       const args = ['--import', 'tsx', 'scripts/seed.ts', '--conversations', '3000', '--db', kind, '--data-dir', dataDir, ...(pgDb ? ['--database-url', pgDb.url] : [])];
-      const { stdout, stderr } = await run(process.execPath, args, { cwd: root, env: { ...process.env, ADMIN_PASSWORD: 'seed-password-1' } });
+      const { stdout, stderr } = await run(process.execPath, args, { cwd: root, env: { ...process.env, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
       const result = JSON.parse(stdout) as { tickets: number; conversations: number; events: number };
       assert.equal(result.conversations, 3000);
       assert.equal(result.events, 6000);
