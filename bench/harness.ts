@@ -29,7 +29,7 @@ export function startChild(script: string, args: string[], env: Record<string, s
 
 export type Measured = Result & { cpu: CpuPerRequest | null };
 
-export async function run(title: string, url: string, body: (i: number) => string, headers: Record<string, string>, pid: number | undefined, connections = CONNECTIONS, duration = DURATION): Promise<Measured> {
+export async function run(title: string, url: string, body: (i: number) => string, headers: Record<string, string>, pid: number | undefined, connections = CONNECTIONS, duration = DURATION, pathOf?: (i: number) => string): Promise<Measured> {
   process.stderr.write(`\n${title}\n`);
   let i = 0;
   const before = sampleCpu(pid);
@@ -39,7 +39,8 @@ export async function run(title: string, url: string, body: (i: number) => strin
     connections,
     duration,
     headers: { 'content-type': 'application/json', ...headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body(i++) }) }],
+    // pathOf spreads requests over several URLs on one server (PostgreSQL: many tickets).
+    requests: [{ setupRequest: (req) => { const k = i++; return { ...req, body: body(k), ...(pathOf ? { path: pathOf(k) } : {}) }; } }],
     renderProgressBar: process.stderr.isTTY,
   } as autocannon.Options);
   const cpu = cpuPerRequest(before, sampleCpu(pid), result.requests.total);
@@ -62,9 +63,9 @@ export const row = (name: string, r: Summary, floor?: Summary) =>
  * between them: throughput is the sum; latency the worst of the parts' percentiles (autocannon
  * keeps no mergeable histogram), so the p50/p99 shown are upper bounds.
  */
-export async function runMany(title: string, urls: string[], body: (i: number) => string, headers: Record<string, string>, connections = CONNECTIONS, duration = DURATION): Promise<Summary> {
+export async function runMany(title: string, urls: string[], body: (i: number) => string, headers: Record<string, string>, connections = CONNECTIONS, duration = DURATION, pathOf?: (i: number) => string): Promise<Summary> {
   let i = 0;
-  const parts = await Promise.all(urls.map((url, k) => run(`${title} [${k + 1}/${urls.length}]`, url, () => body(i++), headers, undefined, Math.max(1, Math.round(connections / urls.length)), duration)));
+  const parts = await Promise.all(urls.map((url, k) => run(`${title} [${k + 1}/${urls.length}]`, url, () => body(i++), headers, undefined, Math.max(1, Math.round(connections / urls.length)), duration, pathOf)));
   return {
     requests: { average: parts.reduce((s, p) => s + p.requests.average, 0), total: parts.reduce((s, p) => s + p.requests.total, 0) },
     latency: { p50: Math.max(...parts.map((p) => p.latency.p50)), p99: Math.max(...parts.map((p) => p.latency.p99)) },
