@@ -7,6 +7,8 @@
 // ran (captured at the driver) is run again under EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL) or
 // EXPLAIN QUERY PLAN plus its own time (SQLite), and written to FILE.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
@@ -50,7 +52,8 @@ SQLite.prototype.prepare = function (this: SQLite.Database, source: string) {
 } as typeof SQLite.prototype.prepare;
 
 const config = loadConfig({
-  ...process.env, DATA_DIR: values['data-dir'] ?? process.env.DATA_DIR ?? './data', DATABASE_URL: kind === 'postgres' ? databaseUrl : '',
+  // On PostgreSQL the data dir holds only this run's key file and model cache: a temp dir, not ./data.
+  ...process.env, DATA_DIR: values['data-dir'] ?? (kind === 'postgres' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tm-scale-')) : process.env.DATA_DIR ?? './data'), DATABASE_URL: kind === 'postgres' ? databaseUrl : '',
   LOG_LEVEL: 'warn', WORKER_ENABLED: 'false', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
 });
 const { app, ctx } = await buildApp(config);
