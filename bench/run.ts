@@ -89,14 +89,16 @@ async function main() {
 
     const worst = Math.min(off.requests.average, batch.requests.average) / floorResult.requests.average;
     const p99 = Math.max(off.latency.p99, batch.latency.p99);
-    console.log(`\ntarget: >= 40% of floor and p99 <= 25 ms — ${worst >= 0.4 && p99 <= 25 ? 'met' : 'NOT met'} (${(worst * 100).toFixed(0)}%, p99 ${p99} ms)`);
+    // The house issue's target: the store with bodies derived (false and batch) against this run's floor.
+    const p99Cap = 2 * floorResult.latency.p99;
+    console.log(`\ntarget: store with bodies derived >= 35% of the floor and p99 <= 2x the floor's p99 (${p99Cap} ms) — ${worst >= 0.35 && p99 <= p99Cap ? 'met' : 'NOT met'} (${(worst * 100).toFixed(0)}%, p99 ${p99} ms)`);
     // Closed loop: each connection waits for its answer, so mean latency = connections / throughput.
-    const at40 = 0.4 * floorResult.requests.average;
-    console.log(`at 40% of this floor (${at40.toFixed(0)} req/s) ${CONNECTIONS} connections wait ${((1000 * CONNECTIONS) / at40).toFixed(1)} ms on average; ` +
+    const at35 = 0.35 * floorResult.requests.average;
+    console.log(`at 35% of this floor (${at35.toFixed(0)} req/s) ${CONNECTIONS} connections wait ${((1000 * CONNECTIONS) / at35).toFixed(1)} ms on average; ` +
       `the floor's own p99 was ${(floorResult.latency.p99 / floorResult.latency.average).toFixed(1)}× its mean (${floorResult.latency.p99} ms)`);
     const perRequest = off.cpu && off.cpu.eventLoopUs + off.cpu.otherThreadsUs + off.cpu.loadGeneratorUs;
     if (perRequest) {
-      console.log(`at 40% of this floor, process=false at this run's ${perRequest.toFixed(0)} µs of CPU per request (server and autocannon) needs ${((at40 * perRequest) / 1e6).toFixed(2)} of ${os.availableParallelism()} cores`);
+      console.log(`at 35% of this floor, process=false at this run's ${perRequest.toFixed(0)} µs of CPU per request (server and autocannon) needs ${((at35 * perRequest) / 1e6).toFixed(2)} of ${os.availableParallelism()} cores`);
     }
   } finally {
     for (const c of children) c.kill();
