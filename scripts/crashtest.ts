@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/db/dialect.js';
+import { listJobs } from '../src/jobs/queue.js';
 
 // `npm run crashtest`: kill -9 a real service process (what `npm start` runs) in the middle of a
 // bounded load of `process=batch` stores, several times, restart it each time, then count what
@@ -106,9 +107,9 @@ async function load(s: Service, ticketIds: number[], cycle: number): Promise<voi
   await Promise.all(clients);
 }
 
+// Through the jobs module: on PostgreSQL the queue is graphile-worker's, not the jobs table.
 async function openJobs(db: Db): Promise<number> {
-  const row = await db.kysely.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
-  return Number(row.n);
+  return (await listJobs(db, {})).filter((j) => j.status === 'queued' || j.status === 'running').length;
 }
 
 let service: Service | null = null;

@@ -76,7 +76,7 @@ const ConfigSchema = Type.Object({
   HOOK_DELIVERY_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'settled hook deliveries and their attempts are deleted after this' }),
   TICKET_RETENTION_DAYS: Type.Integer({ default: 0, minimum: 0, description: 'closed tickets are erased (GDPR) this many days after they were closed; 0 = never' }),
   TECHNICAL_DATA_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'technical event data (store receipts, extraction and cortex events, the AI runs\' input copies and timings) is pruned after this' }),
-  HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one slow or failing hook running at once in one process' }),
+  HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one hook running at once: on PostgreSQL across all processes, as that many graphile-worker queues per hook; on SQLite to a slow or failing hook' }),
   SMTP_CONNECTION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the TCP (and TLS) connection to the SMTP server' }),
   SMTP_GREETING_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the server\'s greeting after connecting' }),
   SMTP_SOCKET_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100, description: 'sending a reply: silence on an open SMTP connection' }),

@@ -39,7 +39,7 @@ export function buildServices(ctx: AppContext): BackgroundServices {
     hookDispatcher,
     mailFetcher,
     start() {
-      jobRunner?.start();
+      jobRunner?.start().catch((err) => ctx.log.error({ err }, 'the job runner did not start'));
       hookDispatcher.start();
       // Mail is fetched where jobs run: an API process started with WORKER_ENABLED=false leaves
       // it to the worker processes (the lease keeps one process per mailbox either way).

@@ -5,9 +5,10 @@ import { buildContext, closeContext } from './context.js';
 import { buildServices, type BackgroundServices } from './services.js';
 import { loggerOptions } from './logger.js';
 
-// `npm run worker`: the worker process. It runs jobs only (AI processing, hook deliveries),
+// `npm run worker`: the worker process. It runs jobs only (AI processing, hook deliveries, mail)
+// with graphile-worker's runner and our task list (src/jobs/tasks.ts, src/jobs/graphileRunner.ts),
 // beside API processes started with WORKER_ENABLED=false; no HTTP, so no Fastify. They share a
-// PostgreSQL database and its job queue. On SQLite the job runner belongs inside `npm start`: a
+// PostgreSQL database and its graphile-worker queue. On SQLite the job runner belongs inside `npm start`: a
 // second process writing the same file would queue behind its write lock.
 const config = loadConfig({ ...process.env, WORKER_ENABLED: 'true' });
 if (config.dbKind !== 'postgres') {
@@ -19,7 +20,8 @@ let services: BackgroundServices | null = null;
 const ctx = await buildContext(config, log, () => services?.jobRunner?.notify());
 services = buildServices(ctx);
 
-// SIGTERM/SIGINT: let running jobs finish (their lease covers a hard kill), close the database.
+// SIGTERM/SIGINT: let running jobs finish (graphile-worker's graceful shutdown; the heartbeat
+// lease covers a hard kill), close the database.
 closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'fatal error, shutting down');
   else log.info({ signal }, 'shutting down');

@@ -17,6 +17,8 @@ export interface Db {
    * a transaction of its own (the server groups concurrent commits itself).
    */
   writeTransaction: WriteTransaction;
+  /** PostgreSQL: the pool under Kysely, shared with graphile-worker (src/jobs/graphileRunner.ts). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -38,8 +40,10 @@ export function openDatabase(opts: OpenOptions): Db {
     // An idle client whose server connection drops emits 'error' on the pool; without a
     // listener that would crash the process. The pool replaces the client on next use.
     pool.on('error', (err) => opts.onPoolError?.(err));
+    // A checked-out client's connection can drop too (graphile-worker holds one for LISTEN).
+    pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, kind: 'postgres', writeTransaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() };
+    return { kysely, kind: 'postgres', pgPool: pool, writeTransaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() };
   }
   return openSqlite(opts.sqliteFile ?? ':memory:');
 }

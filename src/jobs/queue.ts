@@ -1,149 +1,99 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, JobRow } from '../db/schema.js';
-import { claimLockSuffix, isUniqueViolation, type Db } from '../db/dialect.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Db } from '../db/dialect.js';
+import { sqliteEnqueue, sqliteFinishQueuedJob, sqliteJobCounts, sqlitePruneFinishedJobs, sqliteRunQueuedJobNow, type EnqueueOptions } from './sqliteQueue.js';
+import { graphileDeleteJobs, graphileEnqueue, graphileFinishQueued, graphileJobCounts, graphileJobs, graphilePruneFailed, graphileRunNow } from './graphileQueue.js';
 
-// A durable job queue in the application's own database (SQLite or PostgreSQL), in the manner
-// of graphile-worker: jobs are added inside the caller's transaction, claimed with a lease
-// (SKIP LOCKED on PostgreSQL), retried with backoff, and a lease that runs out — the runner
-// died — makes the job claimable again.
+// The one job-queue interface of the code base. SQLite: our small queue in the `jobs` table
+// (sqliteQueue.ts). PostgreSQL: graphile-worker (graphileQueue.ts). Task code and call sites
+// are written once against the functions below; nothing else reads or writes job state.
 
+export type { EnqueueOptions };
 type Exec = Kysely<Database> | Transaction<Database>;
 
-export interface EnqueueOptions {
-  jobKey?: string;
-  runAt?: number;
-  maxAttempts?: number;
+// A transaction does not say which database it runs on, but its compiler does: PostgreSQL
+// numbers parameters ($1), SQLite does not (?).
+const onPostgres = (db: Exec): boolean => sql`${1}`.compile(db).sql === '$1';
+
+/** Adds a job inside the given transaction (or on its own). A duplicate jobKey is a no-op (returns null). */
+export async function enqueueJob(db: Exec, task: string, payload: unknown, opts: EnqueueOptions): Promise<number | null> {
+  return onPostgres(db) ? graphileEnqueue(db, task, payload, opts) : sqliteEnqueue(db, task, payload, opts);
 }
 
-/** Adds a job inside the given transaction. A duplicate jobKey is a no-op (returns null). */
-export async function enqueueJob(db: Exec, task: string, payload: unknown, opts: EnqueueOptions & { maxAttempts: number }): Promise<number | null> {
-  const now = Date.now();
-  const row = await db
-    .insertInto('jobs')
-    .values({ task, payload: JSON.stringify(payload), job_key: opts.jobKey ?? null, status: 'queued', attempts: 0, max_attempts: opts.maxAttempts, run_at: opts.runAt ?? now, created_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('job_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+/** A job as the activity timeline and the tests see it, on either database. */
+export interface JobSummary {
+  id: number;
+  task: string;
+  job_key: string | null;
+  /** PostgreSQL has no `done`: graphile-worker deletes a job when it completes. */
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  run_at: number;
+  created_at: number;
+  updated_at: number;
 }
 
-export async function claimJob(db: Db, runnerId: string, leaseMs: number): Promise<JobRow | null> {
-  const now = Date.now();
-  // Two narrow lookups instead of one OR: with the OR, SQLite collected and sorted every queued
-  // row on each claim, so a backlog of 35k jobs cost ~10 ms of blocked event loop per job.
-  // Each lookup below walks the (status, run_at) index and stops at its first row. A job whose
-  // lease ran out (its runner died) goes first: it has waited longest.
-  const expired = db.kysely.selectFrom('jobs').select('id')
-    .where('status', '=', 'running').where('locked_until', '<', now)
-    .orderBy('run_at').orderBy('id').limit(1).modifyEnd(claimLockSuffix(db.kind));
-  const ready = db.kysely.selectFrom('jobs').select('id')
-    .where('status', '=', 'queued').where('run_at', '<=', now)
-    .orderBy('run_at').orderBy('id').limit(1).modifyEnd(claimLockSuffix(db.kind));
-  for (const next of [expired, ready]) {
-    try {
-      const job = await db.kysely
-        .updateTable('jobs')
-        .set((eb) => ({
-          status: 'running',
-          attempts: eb('attempts', '+', 1),
-          locked_until: now + leaseMs,
-          locked_by: runnerId,
-          updated_at: now,
-        }))
-        .where('id', '=', next)
-        .returning(['id', 'task', 'payload', 'job_key', 'status', 'attempts', 'max_attempts', 'run_at', 'locked_until', 'locked_by', 'last_error', 'created_at', 'updated_at'])
-        .executeTakeFirst();
-      if (job) return job;
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-    }
-  }
-  return null;
-}
-
-export async function completeJob(db: Db, job: JobRow, runnerId: string): Promise<void> {
-  await db.kysely
-    .updateTable('jobs')
-    .set({ status: 'done', locked_until: null, updated_at: Date.now() })
-    .where('id', '=', job.id)
-    .where('locked_by', '=', runnerId)
-    .execute();
-}
-
-/** Exponential backoff with full jitter: ~1 s, 2 s, 4 s … capped at 10 minutes. */
-export function backoffMs(attempt: number): number {
-  const cap = Math.min(600_000, 1000 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(cap / 2 + Math.random() * (cap / 2));
-}
-
-export async function failJob(db: Db, job: JobRow, runnerId: string, error: unknown, retryAfterMs?: number): Promise<'retry' | 'failed'> {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const final = job.attempts >= job.max_attempts;
-  const now = Date.now();
-  await db.kysely
-    .updateTable('jobs')
-    .set({
-      status: final ? 'failed' : 'queued',
-      run_at: final ? job.run_at : now + (retryAfterMs ?? backoffMs(job.attempts)),
-      locked_until: null,
-      last_error: message.slice(0, 4000),
-      updated_at: now,
-    })
-    .where('id', '=', job.id)
-    .where('locked_by', '=', runnerId)
-    .execute();
-  return final ? 'failed' : 'retry';
+export async function listJobs(db: Db, where: { keys?: string[]; keyPrefix?: string; task?: string }): Promise<JobSummary[]> {
+  if (db.kind === 'postgres') return graphileJobs(db.kysely, where);
+  if (where.keys?.length === 0) return [];
+  let q = db.kysely.selectFrom('jobs').select(['id', 'task', 'job_key', 'status', 'attempts', 'max_attempts', 'last_error', 'locked_by', 'run_at', 'created_at', 'updated_at']);
+  if (where.keys) q = q.where('job_key', 'in', where.keys);
+  // SQLite's LIKE with the prefix escaped: keys are ours (letters, digits, ':'), but stay exact.
+  if (where.keyPrefix !== undefined) q = q.where(sql<boolean>`substr(job_key, 1, ${where.keyPrefix.length}) = ${where.keyPrefix}`);
+  if (where.task !== undefined) q = q.where('task', '=', where.task);
+  return q.orderBy('id').execute();
 }
 
 export async function jobCounts(db: Db): Promise<Record<string, number>> {
-  const rows = await db.kysely.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return db.kind === 'postgres' ? graphileJobCounts(db.kysely) : sqliteJobCounts(db);
 }
 
 /**
- * Finished jobs (done, or failed after their last attempt) are only history once their results
- * are on the conversation; without pruning the queue table grows by a row per message forever.
+ * Finished jobs are only history once their results are on the conversation; without pruning
+ * the queue grows by a row per message forever. graphile-worker deletes done jobs itself; its
+ * failed ones, and the old `jobs` table's history on a migrated PostgreSQL database, age out here.
  */
 export async function pruneFinishedJobs(db: Db, retentionDays: number, now = Date.now()): Promise<number> {
-  const res = await db.kysely.deleteFrom('jobs').where('status', 'in', ['done', 'failed']).where('updated_at', '<', now - retentionDays * 86_400_000).executeTakeFirst();
-  return Number(res.numDeletedRows);
+  const legacy = await sqlitePruneFinishedJobs(db.kysely, retentionDays, now);
+  return db.kind === 'postgres' ? legacy + (await graphilePruneFailed(db.kysely, now - retentionDays * 86_400_000)) : legacy;
 }
 
-/** A queued job by key is no longer needed (its work was done elsewhere): mark it done. */
+/** A queued job by key is no longer needed (its work was done elsewhere): it is finished. */
 export async function finishQueuedJob(db: Db, jobKey: string): Promise<void> {
-  await db.kysely.updateTable('jobs').set({ status: 'done', updated_at: Date.now() }).where('job_key', '=', jobKey).where('status', '=', 'queued').execute();
+  await (db.kind === 'postgres' ? graphileFinishQueued(db.kysely, jobKey) : sqliteFinishQueuedJob(db, jobKey));
 }
 
 /** A queued job by key should run now rather than at its scheduled time. */
 export async function runQueuedJobNow(db: Db, jobKey: string): Promise<void> {
-  await db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('job_key', '=', jobKey).where('status', '=', 'queued').execute();
+  await (db.kind === 'postgres' ? graphileRunNow(db.kysely, jobKey) : sqliteRunQueuedJobNow(db, jobKey));
 }
 
 /**
- * Renews the lease of jobs this runner is still running (the heartbeat): a lease only has to
- * outlast one heartbeat interval, so a dead runner's jobs are claimable again within one lease
- * (30 s by default) instead of the whole run time a long lease had to allow for.
+ * Deletes jobs by key or key prefix (GDPR erasure), inside the caller's transaction. A running
+ * job is not deleted on PostgreSQL (graphile-worker will not delete a locked job); it finds its
+ * rows gone and does nothing. Returns how many were deleted.
  */
-export async function renewLeases(db: Db, runnerId: string, jobIds: number[], leaseMs: number): Promise<number> {
-  if (jobIds.length === 0) return 0;
-  const now = Date.now();
-  const res = await db.kysely.updateTable('jobs').set({ locked_until: now + leaseMs })
-    .where('id', 'in', jobIds).where('locked_by', '=', runnerId).where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+export async function deleteJobs(db: Db, trx: Transaction<Database>, where: { keys: string[] } | { keyPrefix: string }): Promise<number> {
+  if (db.kind === 'postgres') {
+    const jobs = await graphileJobs(trx, where);
+    return graphileDeleteJobs(trx, jobs.filter((j) => j.status !== 'running').map((j) => j.id));
+  }
+  let q = trx.deleteFrom('jobs');
+  q = 'keys' in where
+    ? q.where('job_key', 'in', where.keys.length ? where.keys : [''])
+    : q.where(sql<boolean>`substr(job_key, 1, ${where.keyPrefix.length}) = ${where.keyPrefix}`);
+  return Number((await q.executeTakeFirst()).numDeletedRows);
 }
 
 /**
- * SQLite has one process (npm run worker refuses to start there), so a running job held by a
- * runner id that is not alive in this process belongs to a process that died: it is queued again
- * at once instead of waiting out its lease. Its interrupted attempt still counts.
+ * Keyless jobs of a task whose JSON payload ends with `payloadSuffix`, in the `jobs` table: the
+ * reply jobs enqueued before reply jobs had keys (SQLite's queue; on PostgreSQL, migration 011
+ * gave the ones it moved a key).
  */
-export async function releaseJobsOfDeadRunners(db: Db, liveRunnerIds: string[]): Promise<number> {
-  const now = Date.now();
-  const res = await db.kysely.updateTable('jobs')
-    .set({ status: 'queued', run_at: now, locked_until: null, locked_by: null, updated_at: now })
-    .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('locked_by', 'is', null), eb('locked_by', 'not in', liveRunnerIds)]))
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
+export async function deleteKeylessJobs(trx: Transaction<Database>, task: string, payloadSuffix: string): Promise<number> {
+  const res = await trx.deleteFrom('jobs').where('task', '=', task).where('job_key', 'is', null).where('payload', 'like', `%${payloadSuffix}`).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

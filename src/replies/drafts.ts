@@ -8,6 +8,7 @@ import { lockTicket } from '../tickets/readTickets.js';
 import { messageTimes, normalizeStatus, planTicketChanges } from '../tickets/rules.js';
 import { recordEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { replyJobKey } from '../jobs/jobKeys.js';
 import { deriveBodies } from '../conversations/deriveBodies.js';
 import { loadConversation } from '../conversations/readConversations.js';
 import { subjectWithTag } from '../mail/ticketTag.js';
@@ -74,7 +75,7 @@ async function publishInTransaction(trx: Transaction<Database>, ctx: AppContext,
     });
   }
   if (delivery === 'queued') {
-    await enqueueJob(trx, SEND_REPLY_TASK, { conversationId: row.id, ticketId: ticket.id }, { maxAttempts: ctx.config.SMTP_MAX_ATTEMPTS });
+    await enqueueJob(trx, SEND_REPLY_TASK, { conversationId: row.id, ticketId: ticket.id }, { jobKey: replyJobKey(ticket.id, row.id), maxAttempts: ctx.config.SMTP_MAX_ATTEMPTS });
   }
   return delivery;
 }

@@ -10,6 +10,7 @@ import { insertConversation } from '../conversations/insertConversation.js';
 import { serializeConversation } from '../conversations/serialize.js';
 import { storeAttachments } from '../attachments/storeAttachments.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { replyJobKey } from '../jobs/jobKeys.js';
 import { renderReplyTemplate, templateRefOf } from './templates.js';
 import { checkGiven, checkSaysSomething, customerAddress, newMessageId, replyRecipients, replySubject, replyText, SEND_REPLY_TASK, sendingMailbox } from './delivery.js';
 
@@ -80,7 +81,7 @@ export async function replyToTicket(ctx: AppContext, ticketId: number, input: Re
       messageId: delivery === 'queued' ? newMessageId(mailbox!.email) : null,
     });
     if (delivery === 'queued') {
-      await enqueueJob(trx, SEND_REPLY_TASK, { conversationId: result.conversation.id, ticketId }, { maxAttempts: ctx.config.SMTP_MAX_ATTEMPTS });
+      await enqueueJob(trx, SEND_REPLY_TASK, { conversationId: result.conversation.id, ticketId }, { jobKey: replyJobKey(ticketId, result.conversation.id), maxAttempts: ctx.config.SMTP_MAX_ATTEMPTS });
     }
     return result;
   });

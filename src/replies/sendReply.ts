@@ -1,12 +1,11 @@
 import type { AppContext } from '../context.js';
-import type { ConversationRow, ConversationUpdate, DeliveryStatus, JobRow } from '../db/schema.js';
-import { RetryLater } from '../jobs/runner.js';
+import type { ConversationRow, ConversationUpdate, DeliveryStatus } from '../db/schema.js';
+import { RetryLater, type RunningJob as JobRow } from '../jobs/runner.js';
 import { nowSeconds } from '../time.js';
 import { fromJson } from '../db/json.js';
 import { composeMail } from './composeMail.js';
 import { smtpSend, SmtpSendError } from './smtpSend.js';
-import { SEND_REPLY_TASK, sendingMailbox } from './delivery.js';
-import { enqueueJob } from '../jobs/queue.js';
+import { sendingMailbox } from './delivery.js';
 
 /**
  * The send job of one reply, at most once per conversation:
@@ -40,10 +39,10 @@ export function sendReplyTask(ctx: AppContext) {
     }
     const wait = await rateLimitWaitMs(ctx, row.subchannel_id!);
     if (wait > 0) {
-      // Deferred, not failed: a new job at the next free minute, so waiting uses up no attempt.
-      await settle(ctx, row.id, 'queued', { delivery_error: `waiting: mailbox ${row.subchannel_id} sent ${config.SMTP_MAX_PER_MINUTE} replies in the last minute (SMTP_MAX_PER_MINUTE)` });
-      await enqueueJob(db.kysely, SEND_REPLY_TASK, payload, { runAt: Date.now() + wait, maxAttempts: job.max_attempts });
-      return;
+      // Deferred, not failed: handed back to run at the next free minute, so waiting uses up no attempt.
+      const waiting = `waiting: mailbox ${row.subchannel_id} sent ${config.SMTP_MAX_PER_MINUTE} replies in the last minute (SMTP_MAX_PER_MINUTE)`;
+      await settle(ctx, row.id, 'queued', { delivery_error: waiting });
+      throw new RetryLater(waiting, wait);
     }
     // A database error here throws: the job retries with the reply still queued.
     const thread = await threadOf(ctx, row);
@@ -124,7 +123,7 @@ async function recordFailure(ctx: AppContext, row: ConversationRow, job: JobRow,
     return;
   }
   await settle(ctx, row.id, 'sending', { delivery_status: 'queued', delivery_error: `attempt ${job.attempts} not sent, retrying: ${said}`.slice(0, 2000), smtp_response: e.response });
-  throw new RetryLater(`SMTP attempt ${job.attempts}: ${said}`, retryDelayMs(ctx.config.SMTP_RETRY_BASE_MS, job.attempts));
+  throw new RetryLater(`SMTP attempt ${job.attempts}: ${said}`, retryDelayMs(ctx.config.SMTP_RETRY_BASE_MS, job.attempts), { spendsAttempt: true });
 }
 
 /** SMTP_RETRY_BASE_MS doubling per attempt, with jitter, capped at one hour. */

@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely';
 import { fromJson } from '../db/json.js';
 import { NotFound } from '../errors.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
+import { listJobs } from '../jobs/queue.js';
 import { describeEvent } from './activityEvents.js';
 
 // GET /ticket/{id}/activity: the ticket's timeline, built from what the database already keeps:
@@ -167,8 +168,7 @@ async function hookDeliveries(db: Db, ticketId: number, technical: boolean): Pro
 async function jobs(db: Db, ticketId: number): Promise<ActivityEntry[]> {
   const ids = (await db.kysely.selectFrom('conversations').select('id').where('ticket_id', '=', ticketId).execute()).map((r) => r.id);
   if (ids.length === 0) return [];
-  const rows = await db.kysely.selectFrom('jobs').select(['id', 'task', 'job_key', 'status', 'attempts', 'max_attempts', 'last_error', 'created_at', 'updated_at'])
-    .where('job_key', 'in', ids.map(conversationJobKey)).orderBy('id').execute();
+  const rows = await listJobs(db, { keys: ids.map(conversationJobKey) });
   return rows.map((j) => ({
     id: `job:${j.id}`, at: Math.floor(j.updated_at / 1000), type: 'job', actor: SYSTEM,
     summary: `Job ${j.task} ${j.status} after ${j.attempts} attempt(s)`,

@@ -3,7 +3,9 @@ import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { NotFound } from '../errors.js';
 import { recordEvent } from '../events/eventLog.js';
-import { conversationJobKey } from '../jobs/jobKeys.js';
+import type { Db } from '../db/dialect.js';
+import { conversationJobKey, hookDeliveryJobKey, replyJobKeyPrefix } from '../jobs/jobKeys.js';
+import { deleteJobs, deleteKeylessJobs } from '../jobs/queue.js';
 import { removeUnreferencedBlobs } from '../attachments/sweep.js';
 import { SEND_REPLY_TASK } from '../replies/delivery.js';
 import { lockTicket } from './readTickets.js';
@@ -61,7 +63,7 @@ export async function eraseTicket(ctx: AppContext, ticketId: number, opts: { use
     // The row lock (PostgreSQL) waits for a store of this ticket in flight and keeps later ones out.
     const ticket = await lockTicket(trx, ctx.db.kind, ticketId);
     if (!ticket) throw new NotFound('ticket', ticketId, 'ticketId');
-    const r = await deleteTicketRows(trx, ticketId);
+    const r = await deleteTicketRows(ctx.db, trx, ticketId);
     const eventId = await recordEvent(trx, {
       type: 'ticketDeleted', ticketId, createdBy: opts.userId,
       data: { ticketId, userId: opts.userId, reason: opts.reason, deleted: r.deleted },
@@ -94,7 +96,7 @@ export async function eraseAttachment(ctx: AppContext, ticketId: number, attachm
   return { blobsRemoved, eventId };
 }
 
-async function deleteTicketRows(trx: Transaction<Database>, ticketId: number) {
+async function deleteTicketRows(db: Db, trx: Transaction<Database>, ticketId: number) {
   const deleted: Record<string, number> = {};
   const count = (table: string, res: { numDeletedRows: bigint } | undefined) => {
     deleted[table] = (deleted[table] ?? 0) + Number(res?.numDeletedRows ?? 0);
@@ -115,10 +117,13 @@ async function deleteTicketRows(trx: Transaction<Database>, ticketId: number) {
     count('hook_delivery_attempts', await trx.deleteFrom('hook_delivery_attempts').where('delivery_id', 'in', ids).executeTakeFirst());
     count('hook_deliveries', await trx.deleteFrom('hook_deliveries').where('id', 'in', ids).executeTakeFirst());
   }
-  const jobKeys = [...conversationIds.map(conversationJobKey), ...deliveryIds.map((id) => `hook-delivery:${id}`)];
-  for (const keys of chunks(jobKeys)) count('jobs', await trx.deleteFrom('jobs').where('job_key', 'in', keys).executeTakeFirst());
-  // Reply sending jobs carry no key (a resend enqueues a new one); their payload names the ticket.
-  count('jobs', await trx.deleteFrom('jobs').where('task', '=', SEND_REPLY_TASK).where('payload', 'like', `%"ticketId":${ticketId}}`).executeTakeFirst());
+  const jobKeys = [...conversationIds.map(conversationJobKey), ...deliveryIds.map(hookDeliveryJobKey)];
+  const jobsDeleted = (n: number) => count('jobs', { numDeletedRows: BigInt(n) });
+  for (const keys of chunks(jobKeys)) jobsDeleted(await deleteJobs(db, trx, { keys }));
+  // Reply sending jobs are keyed by their ticket (jobKeys.ts); older ones carried no key and
+  // name the ticket in their payload only (SQLite's jobs table).
+  jobsDeleted(await deleteJobs(db, trx, { keyPrefix: replyJobKeyPrefix(ticketId) }));
+  jobsDeleted(await deleteKeylessJobs(trx, SEND_REPLY_TASK, `"ticketId":${ticketId}}`));
   // Replayed answers quote the ticket (create, PATCH) or a message of it (store). Without its row
   // a repeat of such a request runs again and meets the erased ticket (404) instead of a copy.
   count('idempotency_keys', await trx.deleteFrom('idempotency_keys').where((eb) => eb.or([

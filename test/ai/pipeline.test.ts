@@ -2,6 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, waitFor, type TestApp } from '../helpers/app.js';
+import { jobsOf, jobStatus } from '../helpers/jobs.js';
 
 const METER_DE = '<p>Guten Tag,</p><p>mein Zählerstand beträgt heute 12.345,6 kWh. Zählernummer 1ESY1160123456.</p><p>Viele Grüße<br>Anna</p>';
 
@@ -36,8 +37,7 @@ describeEachDb('AI pipeline', (app) => {
     const thanks = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Vielen Dank!' });
     assert.deepEqual(thanks.json().conversation.intentIds, []);
     assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().aiSupportLevel, 'human', 'a later message keeps the level');
-    const job = await t.ctx.db.kysely.selectFrom('jobs').select('status').where('job_key', '=', `conversation:${c.id}`).executeTakeFirstOrThrow();
-    assert.equal(job.status, 'done', 'the safety-net job has nothing left to do');
+    assert.equal(await jobStatus(t, `conversation:${c.id}`), 'done', 'the safety-net job has nothing left to do');
     const resp = await eventsOf(t, ticketId, 'ticketResponse');
     assert.equal(resp.length, 2, 'later customer messages are TicketResponses');
     assert.ok(resp.some((e) => e.data.crmNotificationId === 'crm-77'));
@@ -67,7 +67,7 @@ describeEachDb('AI pipeline', (app) => {
     assert.equal(created.json().aiSupportLevel, 'human');
     const conv = (await t.call('GET', `/api/mind/ticket/${ticketId}/conversation`)).json().conversations[0];
     assert.equal(conv.cortexRequestId, null);
-    const jobs = await t.ctx.db.kysely.selectFrom('jobs').select('id').where('job_key', '=', `conversation:${conv.id}`).execute();
+    const jobs = await jobsOf(t, { key: `conversation:${conv.id}` });
     assert.equal(jobs.length, 0);
     assert.equal((await eventsOf(t, ticketId, 'ticketCreated')).length, 1);
   });

@@ -1,6 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
+import { jobStatus } from '../helpers/jobs.js';
 
 describeEachDb('ticket create with process=realtime', (app) => {
   it('runs AI before answering, like store: the answer already has the intent, the safety-net job has nothing left', async () => {
@@ -17,7 +18,6 @@ describeEachDb('ticket create with process=realtime', (app) => {
     assert.equal(meter.data.meterValue, 12345.6);
     const conv = (await t.call('GET', `/api/mind/ticket/${ticketId}/conversation`)).json().conversations[0];
     assert.equal(typeof conv.cortexRequestId, 'number');
-    const job = await t.ctx.db.kysely.selectFrom('jobs').select('status').where('job_key', '=', `conversation:${conv.id}`).executeTakeFirstOrThrow();
-    assert.equal(job.status, 'done');
+    assert.equal(await jobStatus(t, `conversation:${conv.id}`), 'done');
   });
 });

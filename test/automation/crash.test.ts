@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runServiceUntilItDies } from '../helpers/serviceProcess.js';
 import { databases, dropTestResources, noteSkippedPostgres, startApp, type TestApp } from '../helpers/app.js';
 import { CustomerSystem } from './customerSystem.js';
+import { expireLeases, jobsOf } from '../helpers/jobs.js';
 
 // "One action call, one answer" across kill -9: a real service process (src/main.ts) runs the
 // pipeline on a meter-reading mail, the gate passes, the execution job calls the customer system
@@ -35,7 +36,7 @@ for (const kind of databases()) {
         second = await startApp(kind, env, reuse);
         if (kind === 'postgres') {
           // On PostgreSQL the dead process's job comes back when its lease runs out; let it run out now.
-          await second.ctx.db.kysely.updateTable('jobs').set({ locked_until: 0 }).where('task', '=', 'executeIntent').where('status', '=', 'running').execute();
+          await expireLeases(second, 'executeIntent');
         }
         await second.services.jobRunner!.drainOnce();
         assert.equal(cs.actions().length, 1, 'not called a second time');
@@ -45,9 +46,10 @@ for (const kind of databases()) {
         assert.equal(intent.status, 'executed');
         assert.equal(intent.outcome.success, true);
         assert.equal(intent.replyConversationId, convs.find((c) => c.direction === 'out').id);
-        const job = await second.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'executeIntent').executeTakeFirstOrThrow();
-        assert.equal(job.status, 'done');
-        assert.equal(job.attempts, 2, 'the killed attempt and the one that recorded the outcome');
+        const jobs = await jobsOf(second, { task: 'executeIntent' });
+        // graphile-worker deletes a completed job, with its attempt count; SQLite keeps the row.
+        if (kind === 'sqlite') assert.deepEqual(jobs.map((j) => [j.status, j.attempts]), [['done', 2]], 'the killed attempt and the one that recorded the outcome');
+        else assert.deepEqual(jobs, [], 'completed');
       } finally {
         await second?.app.close().catch(() => {});
         await first.app.close().catch(() => {});

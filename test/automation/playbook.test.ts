@@ -5,6 +5,7 @@ import { renderTemplate } from '../../src/automation/template.js';
 import { valueAfterLabel } from '../../src/automation/parameters.js';
 import { shippedPlaybook } from '../../src/automation/playbook.js';
 import { checkScheduleConfig, nextRunAt, parseBusinessHours } from '../../src/automation/schedule.js';
+import { jobsOf } from '../helpers/jobs.js';
 
 describe('reply templates and the label extractor', () => {
   it('renders placeholders HTML-escaped, numbers the language\'s way, and lists what is missing', () => {
@@ -92,7 +93,7 @@ describeEachDb('playbooks on PATCH /api/mind/aiAgent/{id}', (app) => {
 describeEachDb('dark-processing routes on bad input', (app) => {
   it('unknown ids are 404, malformed input 400 naming the field, a preview intent cannot execute (422); nothing is written', async () => {
     const t = app();
-    const jobs = async () => Number((await t.ctx.db.kysely.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const jobs = async () => (await jobsOf(t)).length;
     const before = await jobs();
     for (const [method, url, body, status] of [
       ['GET', '/api/mind/intent/999999', undefined, 404],
@@ -121,13 +122,15 @@ describeEachDb('dark-processing routes on bad input', (app) => {
     const customer = (await t.call('GET', `/api/mind/customer/byTicketId/${ticketId}`)).json();
     assert.equal(customer.configured, false);
     assert.match(customer.infos[0].message, /no customer system/);
-    assert.equal(await jobs(), before + 1, 'only the pipeline job of the new ticket');
+    // graphile-worker deletes the finished pipeline job; SQLite keeps it as done.
+    assert.equal(await jobs(), before + (t.kind === 'sqlite' ? 1 : 0), 'only the pipeline job of the new ticket');
   });
 });
 
 describeEachDb('a configured delay', (app) => {
   it('the gate passes at once, the execution is queued for later, nothing is answered yet', async () => {
     const t = app();
+    const sent = Date.now();
     const res = await t.call('POST', '/api/mind/ticket?process=batch', { channel: 'email', from: 'kunde@example.de', subject: 'Zählerstand', body: '<p>Guten Tag, mein Zählerstand ist 12345 kWh.</p>' });
     const ticketId = res.json().id as number;
     await t.services.jobRunner!.drainOnce();
@@ -135,8 +138,10 @@ describeEachDb('a configured delay', (app) => {
     assert.equal(intent.status, 'ready');
     assert.ok(intent.infos.some((i: any) => i.type === 'success' && /every automation rule passed/.test(i.message)), JSON.stringify(intent.infos));
     assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().aiSupportLevel, 'automated');
-    const job = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('job_key', '=', `intent-execute:${intent.id}`).executeTakeFirstOrThrow();
+    const [job] = await jobsOf(t, { key: `intent-execute:${intent.id}` });
+    assert.ok(job, 'the execution job');
     assert.equal(job.status, 'queued');
-    assert.ok(job.run_at - job.created_at >= 3_600_000, `${job.run_at - job.created_at} ms later`);
+    // run_at is reckoned from a clock read a moment before the job row's created_at: measure from the request.
+    assert.ok(job.run_at >= sent + 3_600_000, `${job.run_at - sent} ms after the request`);
   });
 }, { AUTOMATION_DELAY_SECONDS: '3600', CUSTOMER_SYSTEM_URL: 'http://127.0.0.1:9', CUSTOMER_SYSTEM_SECRET: 'x'.repeat(32), OUTBOUND_ALLOW_HOSTS: '127.0.0.1' });

@@ -55,7 +55,8 @@ describeEachDb('ticket activity timeline', (app) => {
 
       const full = await activity(t, ticketId, '?showTechnicalInformation=true');
       const ftypes = full.map((e) => e.type);
-      for (const type of ['conversationStored', 'aiRun', 'job', 'hookDeliveryAttempt']) assert.ok(ftypes.includes(type), `${type} in ${ftypes.join(', ')}`);
+      // graphile-worker deletes a completed job: on PostgreSQL only unfinished jobs are in the timeline.
+      for (const type of ['conversationStored', 'aiRun', ...(t.kind === 'sqlite' ? ['job'] : []), 'hookDeliveryAttempt']) assert.ok(ftypes.includes(type), `${type} in ${ftypes.join(', ')}`);
       const run = full.find((e) => e.type === 'aiRun')!;
       assert.equal(run.details.provider, 'offline');
       assert.equal(typeof (run.details.steps as Record<string, number>).intents, 'number');

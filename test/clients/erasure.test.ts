@@ -66,7 +66,9 @@ describeEachDb('GDPR erasure', (app) => {
       assert.equal(body.deleted.tickets, 1);
       assert.equal(body.deleted.conversations, 2);
       assert.equal(body.deleted.attachments, 2);
-      assert.ok(body.deleted.cortex_requests >= 1 && body.deleted.hook_deliveries >= 1 && body.deleted.jobs >= 2 && body.deleted.events >= 2, JSON.stringify(body.deleted));
+      assert.ok(body.deleted.cortex_requests >= 1 && body.deleted.hook_deliveries >= 1 && body.deleted.events >= 2, JSON.stringify(body.deleted));
+      // SQLite keeps finished jobs until pruned, and erasure deletes them; graphile-worker has deleted them already.
+      if (t.kind === 'sqlite') assert.ok(body.deleted.jobs >= 2, JSON.stringify(body.deleted));
       assert.equal(body.blobsRemoved, 1, 'the shared file stays');
       assert.equal(blobCount(t), blobsBefore - 1);
 

@@ -21,7 +21,7 @@ noteSkippedPostgres();
 for (const kind of databases()) {
   test(`four first starts${kind === 'postgres' ? ' at once' : ''} seed everything once [${kind}]`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-boot-'));
-    const pgDb = kind === 'postgres' ? await createPgDatabase() : null;
+    const pgDb = kind === 'postgres' ? await createPgDatabase({ migrated: false }) : null;
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, DATABASE_URL: pgDb?.url ?? '', ADMIN_EMAIL: 'admin@test.local', ADMIN_PASSWORD: 'admin-password-1' });
     const open = (): Db => openDatabase({ kind, sqliteFile: path.join(dir, 'ticketmind.db'), databaseUrl: pgDb?.url });
     const handles = [open(), open(), open(), open()];

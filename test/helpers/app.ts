@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type BuiltApp } from '../../src/app.js';
+import { openDatabase } from '../../src/db/dialect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { guardSerializer } from './serializerGuard.js';
 
 // Every test app is real: a fresh SQLite file in a temp dir, or a fresh PostgreSQL database
@@ -15,6 +18,9 @@ export type DbKind = 'sqlite' | 'postgres';
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? '';
+
+/** One model cache for every test app and child service: the seeded catalogue trains once per code version, not per app. */
+export const TEST_INTENT_MODEL_CACHE_DIR = path.join(os.tmpdir(), 'ticketmind-test-intent-models');
 
 /** The databases this run covers. With CI=true PostgreSQL is mandatory. */
 export function databases(): DbKind[] {
@@ -40,22 +46,78 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>;
 }
 
-export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tm_test_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+// Creating a test database and running every migration on it cost 1–3 s per PostgreSQL test app
+// (measured, loaded machine), paid by some 60 apps a run. The migrations run once per run and code
+// version instead, into a template database named by a hash of the migration code; each app's
+// database is a copy of it (CREATE DATABASE … TEMPLATE), which startApp's own migrateToLatest
+// then finds up to date. A changed migration gives a new hash, so a stale template is never used.
+let template: Promise<string> | null = null;
+
+function migrationsHash(): string {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/db');
+  const h = crypto.createHash('sha256');
+  for (const file of [path.join(root, 'migrate.ts'), ...fs.readdirSync(path.join(root, 'migrations')).sort().map((n) => path.join(root, 'migrations', n))]) {
+    h.update(path.basename(file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  }
+  return h.digest('hex').slice(0, 20);
+}
+
+function pgUrlOf(name: string): string {
   const u = new URL(PG_URL);
   u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function withAdminClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The migrated template database for this code version, built by the first test process that needs it. */
+function migratedTemplate(): Promise<string> {
+  template ??= withAdminClient(async (admin) => {
+    const name = `tm_tpl_${migrationsHash()}`;
+    // Test processes run side by side: one builds, the others wait on the lock and find it built.
+    await admin.query('select pg_advisory_lock(hashtext($1))', [name]);
+    try {
+      const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+      if (found.rowCount === 0) {
+        // Half-built copies are what a builder killed mid-build left; holding the lock, we are the only builder.
+        const stale = await admin.query("select datname from pg_database where starts_with(datname, $1)", [`${name}_b`]);
+        for (const { datname } of stale.rows as Array<{ datname: string }>) await admin.query(`drop database if exists ${datname} with (force)`);
+        // Built under another name and renamed when complete: a process killed mid-build leaves
+        // no half-migrated template behind under the real name.
+        const building = `${name}_b${crypto.randomBytes(3).toString('hex')}`;
+        await admin.query(`create database ${building}`);
+        const db = openDatabase({ kind: 'postgres', databaseUrl: pgUrlOf(building) });
+        try {
+          await migrateToLatest(db);
+        } finally {
+          await db.close();
+        }
+        await admin.query(`alter database ${building} rename to ${name}`);
+      }
+    } finally {
+      await admin.query('select pg_advisory_unlock(hashtext($1))', [name]);
+    }
+    return name;
+  });
+  return template;
+}
+
+/** A fresh, migrated PostgreSQL database of its own, and how to drop it. */
+export async function createPgDatabase(opts: { migrated?: boolean } = { migrated: true }): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tm_test_${crypto.randomBytes(5).toString('hex')}`;
+  const from = opts.migrated ? ` template ${await migratedTemplate()}` : '';
+  await withAdminClient((admin) => admin.query(`create database ${name}${from}`));
   return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
+    url: pgUrlOf(name),
+    drop: () => withAdminClient((admin) => admin.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 
@@ -72,8 +134,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     ADMIN_PASSWORD: ADMIN.password,
     // Load shedding off: on a loaded machine it would answer the tests' requests 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-    // One model cache for every test app: the seeded catalogue trains once per code version, not per app.
-    INTENT_MODEL_CACHE_DIR: path.join(os.tmpdir(), 'ticketmind-test-intent-models'),
+    INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR,
     ...env,
   });
   const built = await buildApp(config);

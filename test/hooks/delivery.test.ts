@@ -4,6 +4,7 @@ import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, waitFor, type TestApp } from '../helpers/app.js';
 import { verifyDelivery } from '../../src/events/hooks/signature.js';
 import { Receiver, type Responder } from './receiver.js';
+import { jobStatus } from '../helpers/jobs.js';
 
 const SECRET = 'delivery-test-secret-42';
 const ENV = {
@@ -49,7 +50,7 @@ async function drained(t: TestApp): Promise<void> {
 }
 
 async function jobOf(t: TestApp, deliveryId: number) {
-  return t.ctx.db.kysely.selectFrom('jobs').select('status').where('job_key', '=', `hook-delivery:${deliveryId}`).executeTakeFirstOrThrow();
+  return { status: await jobStatus(t, `hook-delivery:${deliveryId}`) };
 }
 
 async function settled(t: TestApp, hookId: number, eventId: number, timeoutMs = 10_000): Promise<Delivery> {

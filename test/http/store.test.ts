@@ -2,6 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, defaultSubchannel } from '../helpers/app.js';
+import { jobsOf, jobStatus } from '../helpers/jobs.js';
 
 const HTML = '<div>Hallo,<br>mein Zählerstand ist <b>12.345,6</b> kWh.<br><br>Mit freundlichen Grüßen<br>Max</div><blockquote>Am 1.3. schrieb der Service: alte Nachricht</blockquote>';
 
@@ -53,8 +54,7 @@ describeEachDb('conversation store', (app) => {
     assert.equal(c.bodyClean, 'clean');
     assert.deepEqual(c.content, { message: 'given' });
     assert.equal(c.cortexRequestId, null);
-    const jobs = await t.ctx.db.kysely.selectFrom('jobs').selectAll().execute();
-    assert.equal(jobs.filter((j) => JSON.parse(j.payload).conversationId === c.id).length, 0, 'process=false enqueues nothing');
+    assert.deepEqual(await jobsOf(t, { key: `conversation:${c.id}` }), [], 'process=false enqueues nothing');
   });
 
   it('updates the ticket from status, priority, dueBy and firstResponseDueBy and records TicketUpdated', async () => {
@@ -178,8 +178,8 @@ describeEachDb('conversation store', (app) => {
     const ticketId = await createTicket(t);
     const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { body: 'x' });
     const id = res.json().conversationId;
-    const job = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('job_key', '=', `conversation:${id}`).executeTakeFirst();
-    assert.ok(job, 'a job row exists');
-    assert.equal(job.task, 'processConversation');
+    // On PostgreSQL a job the runner has finished is gone (jobStatus reads it as done).
+    assert.notEqual(await jobStatus(t, `conversation:${id}`), 'none', 'a job was enqueued');
+    for (const job of await jobsOf(t, { key: `conversation:${id}` })) assert.equal(job.task, 'processConversation');
   });
 });

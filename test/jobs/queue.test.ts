@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { databases, startApp, waitFor } from '../helpers/app.js';
 import { enqueueJob } from '../../src/jobs/queue.js';
 import { JobRunner, RetryLater } from '../../src/jobs/runner.js';
+import { jobsOf } from '../helpers/jobs.js';
 
 for (const kind of databases()) {
   it(`a failing job is retried with backoff, then fails after its attempts with the error kept [${kind}]`, async () => {
@@ -13,20 +14,20 @@ for (const kind of databases()) {
         flaky: async () => {
           calls.push(Date.now());
           // RetryLater keeps the test fast; plain errors back off exponentially (covered by backoffMs).
-          throw new RetryLater('receiver unreachable', 20);
+          throw new RetryLater('receiver unreachable', 20, { spendsAttempt: true });
         },
         once: async () => {
           calls.push(-1);
         },
       }, { concurrency: 2, leaseMs: 60_000, pollMs: 20, logger: t.app.log });
-      const id = await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
+      await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
       const dup = await enqueueJob(t.ctx.db.kysely, 'flaky', { n: 1 }, { maxAttempts: 3, jobKey: 'flaky-1' });
       assert.equal(dup, null, 'a duplicate job key adds nothing');
       await enqueueJob(t.ctx.db.kysely, 'once', {}, { maxAttempts: 3 });
       worker.start();
       const job = await waitFor(async () => {
-        const j = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
-        return j.status === 'failed' ? j : null;
+        const [j] = await jobsOf(t, { key: 'flaky-1' });
+        return j?.status === 'failed' ? j : null;
       }, 10_000, 'the job to fail');
       await worker.stop();
       assert.equal(job.attempts, 3);

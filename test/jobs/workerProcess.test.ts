@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databases, noteSkippedPostgres, startApp, waitFor } from '../helpers/app.js';
+import { jobStatus } from '../helpers/jobs.js';
 
 // `npm run worker` beside API processes that run no worker (the scale-out layout).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,12 +26,8 @@ if (databases().includes('postgres')) {
     const worker = startWorker({ DATABASE_URL: api.ctx.config.DATABASE_URL, DATA_DIR: api.dataDir });
     try {
       const ticket = (await api.call('POST', '/api/mind/ticket?process=batch', { channel: 'email', body: 'Mein Zählerstand ist 4711 kWh.' })).json();
-      const k = api.ctx.db.kysely;
-      const job = await waitFor(async () => {
-        const row = await k.selectFrom('jobs').select(['status', 'locked_by']).where('task', '=', 'processConversation').executeTakeFirst();
-        return row?.status === 'done' ? row : null;
-      }, 60_000, 'the worker process to finish the job');
-      assert.equal(job.status, 'done');
+      const key = `conversation:${(await api.call('GET', `/api/mind/ticket/${ticket.id}/conversation`)).json().conversations[0].id}`;
+      await waitFor(async () => (await jobStatus(api, key)) === 'done', 60_000, 'the worker process to finish the job');
       const intents = (await api.call('GET', `/api/mind/intent/byTicketId/${ticket.id}`)).json();
       assert.ok(JSON.stringify(intents).includes('ai_agent_meter_reading'), JSON.stringify(intents));
       worker.child.kill('SIGTERM');

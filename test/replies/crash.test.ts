@@ -5,6 +5,7 @@ import { databases, dropTestResources, noteSkippedPostgres, startApp, type TestA
 import { SmtpSink } from '../helpers/smtpSink.js';
 import { UNKNOWN_OUTCOME } from '../../src/replies/sendReply.js';
 import { conversation, drain, mailboxOn, parse, reply, ticketOn } from './helpers.js';
+import { expireLeases, jobsOf } from '../helpers/jobs.js';
 
 // "Sent at most once" across a crash: a real service process (src/main.ts) takes the queued reply,
 // the SMTP server accepts it, and the process kills itself with SIGKILL before recording that
@@ -37,7 +38,7 @@ for (const kind of databases()) {
         if (kind === 'postgres') {
           // On PostgreSQL the dead process's job comes back when its lease runs out (JOB_LEASE_SECONDS);
           // the test lets it run out now instead of waiting for it.
-          await second.ctx.db.kysely.updateTable('jobs').set({ locked_until: 0 }).where('task', '=', 'sendReply').where('status', '=', 'running').execute();
+          await expireLeases(second, 'sendReply');
         }
         await drain(second);
         const after = await conversation(second, ticketId, queued.id);
@@ -45,9 +46,10 @@ for (const kind of databases()) {
         assert.equal(after.deliveryError, UNKNOWN_OUTCOME);
         assert.equal(after.sentAt, null);
         assert.equal(sink.accepted.length, 1, 'not sent a second time');
-        const job = await second.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'sendReply').executeTakeFirstOrThrow();
-        assert.equal(job.status, 'done');
-        assert.equal(job.attempts, 2, 'the killed attempt and the one that recorded the outcome');
+        const jobs = await jobsOf(second, { task: 'sendReply' });
+        // graphile-worker deletes a completed job, with its attempt count; SQLite keeps the row.
+        if (kind === 'sqlite') assert.deepEqual(jobs.map((j) => [j.status, j.attempts]), [['done', 2]], 'the killed attempt and the one that recorded the outcome');
+        else assert.deepEqual(jobs, [], 'completed');
 
         // A person checked and resends: the same Message-ID, so a client that has the first files them as one.
         const resend = await second.call('POST', `/api/mind/ticket/${ticketId}/conversation/${queued.id}/send`, {});

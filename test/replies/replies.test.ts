@@ -5,6 +5,7 @@ import { describeEachDb } from '../helpers/suite.js';
 import { defaultSubchannel, type TestApp } from '../helpers/app.js';
 import { SmtpSink } from '../helpers/smtpSink.js';
 import { CUSTOMER, MAILBOX_EMAIL, conversation, counts, drain, mailboxOn, parse, reply, ticketOn } from './helpers.js';
+import { jobsOf, replyJobsOf } from '../helpers/jobs.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n').toString('base64');
@@ -107,9 +108,10 @@ describeEachDb('replies by mail', (app) => {
     const c = await conversation(t, ticketId, res.json().conversationId);
     assert.equal(c.deliveryStatus, 'sent');
     assert.equal(c.deliveryError, null);
-    const job = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'sendReply').where('payload', 'like', `%"conversationId":${c.id},%`).executeTakeFirstOrThrow();
-    assert.equal(job.attempts, 2);
-    assert.equal(job.status, 'done');
+    const jobs = await replyJobsOf(t, c.id);
+    // graphile-worker deletes a completed job, with its attempt count; SQLite keeps the row.
+    if (t.kind === 'sqlite') assert.deepEqual(jobs.map((j) => [j.status, j.attempts]), [['done', 2]]);
+    else assert.deepEqual(jobs, []);
   }));
 
   it('a 4xx on every attempt fails after SMTP_MAX_ATTEMPTS with the server\'s answer', () => withSink(async (sink, t) => {
@@ -291,7 +293,7 @@ describeEachDb('replies by mail', (app) => {
     assert.equal(note.messageId, null);
     await drain(t);
     assert.equal(sink.accepted.length, 0);
-    const jobs = await t.ctx.db.kysely.selectFrom('jobs').select('id').where('task', '=', 'sendReply').where('payload', 'like', `%"conversationId":${note.id},%`).execute();
+    const jobs = await replyJobsOf(t, note.id);
     assert.equal(jobs.length, 0, 'no send job');
     assert.equal((await t.call('GET', `/api/mind/ticket/${ticketId}`)).json().firstResponseAt, null, 'a note is no response');
 
@@ -357,7 +359,7 @@ describeEachDb('replies without a mailbox', (app) => {
     assert.equal(ev.data.conversationId, c.id);
     assert.equal(ev.data.deliveryStatus, 'stored');
     assert.equal(ev.data.subchannelId, portal);
-    const jobs = await t.ctx.db.kysely.selectFrom('jobs').select('id').where('task', '=', 'sendReply').execute();
+    const jobs = await jobsOf(t, { task: 'sendReply' });
     assert.equal(jobs.length, 0);
     const ticket = (await t.call('GET', `/api/mind/ticket/${ticketId}`)).json();
     assert.ok(ticket.firstResponseAt && ticket.lastAgentMessageAt);
@@ -365,7 +367,7 @@ describeEachDb('replies without a mailbox', (app) => {
 });
 
 describeEachDb('the per-mailbox send rate', (app) => {
-  it('past SMTP_MAX_PER_MINUTE a reply waits queued for a later job, using up no attempt', async () => {
+  it('past SMTP_MAX_PER_MINUTE a reply waits queued, its job handed back for later, using up no attempt', async () => {
     const t = app();
     const sink = await SmtpSink.start();
     try {
@@ -379,10 +381,9 @@ describeEachDb('the per-mailbox send rate', (app) => {
       const waiting = await conversation(t, ticketId, b.id);
       assert.equal(waiting.deliveryStatus, 'queued');
       assert.match(waiting.deliveryError, /SMTP_MAX_PER_MINUTE/);
-      const jobs = await t.ctx.db.kysely.selectFrom('jobs').selectAll().where('task', '=', 'sendReply').where('payload', 'like', `%"conversationId":${b.id},%`).orderBy('id').execute();
-      assert.deepEqual(jobs.map((j) => j.status), ['done', 'queued']);
-      assert.equal(jobs[1]!.attempts, 0);
-      assert.ok(jobs[1]!.run_at > Date.now(), 'the next job waits for a free minute');
+      const jobs = await replyJobsOf(t, b.id);
+      assert.deepEqual(jobs.map((j) => [j.status, j.attempts]), [['queued', 0]]);
+      assert.ok(jobs[0]!.run_at > Date.now(), 'the job waits for a free minute');
     } finally {
       await sink.close();
     }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/freePort.js';
+import { jobsOf } from '../helpers/jobs.js';
 
 // Two API processes on one PostgreSQL: the test's own app (listening on a real port) and a second
 // `src/main.ts` child process. Neither runs jobs, so what is enqueued stays countable.
@@ -60,7 +61,7 @@ if (databases().includes('postgres')) {
       assert.equal(convs.length, 1);
       const events = await k.selectFrom('events').select('id').where('conversation_id', '=', convs[0]!.id).execute();
       assert.equal(events.length, 1);
-      const jobs = await k.selectFrom('jobs').select('id').where('job_key', '=', `conversation:${convs[0]!.id}`).execute();
+      const jobs = await jobsOf(t, { key: `conversation:${convs[0]!.id}` });
       assert.equal(jobs.length, 1);
 
       // 20 ticket creates with one externalTicketId over both processes: one ticket.

@@ -16,7 +16,7 @@ import { createPgDatabase, databases } from '../helpers/app.js';
 
 async function openAt(kind: 'sqlite' | 'postgres'): Promise<{ db: Db; done: () => Promise<void> }> {
   if (kind === 'postgres') {
-    const pg = await createPgDatabase();
+    const pg = await createPgDatabase({ migrated: false });
     const db = openDatabase({ kind, databaseUrl: pg.url });
     return { db, done: async () => { await db.close(); await pg.drop(); } };
   }

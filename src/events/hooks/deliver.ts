@@ -1,7 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Db } from '../../db/dialect.js';
-import type { JobRow } from '../../db/schema.js';
-import { PermanentFailure, RetryLater, type TaskHandler } from '../../jobs/runner.js';
+import { PermanentFailure, RetryLater, type RunningJob, type TaskHandler } from '../../jobs/runner.js';
 import { outboundRequest, OutboundError, parseAllowList, type OutboundResponse } from '../../net/outbound.js';
 import { nowSeconds } from '../../time.js';
 import { judgeAttempt, type RetryConfig, type Verdict } from './retryPolicy.js';
@@ -13,9 +12,6 @@ import { signDelivery } from './signature.js';
 // X-Ticketmind-Delivery, which stays the same across retries.
 
 export const HOOK_DELIVERY_TASK = 'hookDelivery';
-// Job attempts count claims, which include deferrals by the per-hook limit below; the number of
-// HTTP attempts is limited by HOOK_MAX_ATTEMPTS against the delivery's own counter.
-export const HOOK_JOB_MAX_ATTEMPTS = 1_000_000;
 const USER_AGENT = 'ticketmind-event-hooks/1';
 const RESPONSE_CAP = 64 * 1024;
 const ERROR_CAP = 1000;
@@ -102,9 +98,11 @@ export function hookDeliveryTask(ctx: AppContext): TaskHandler {
   // Hooks whose last attempt here failed in transport or took long: only these are held to
   // HOOK_MAX_IN_FLIGHT, so a dead receiver holds at most that many worker slots while healthy
   // hooks use them all (deferring healthy deliveries would only churn the queue).
+  // On PostgreSQL the limit holds across processes through named queues instead (jobKeys.ts:
+  // hookQueueName, HOOK_MAX_IN_FLIGHT lanes per hook), so this in-memory check never trips there.
   const struggling = new Set<number>();
 
-  return async (payload: { deliveryId: number }, _job: JobRow) => {
+  return async (payload: { deliveryId: number }, _job: RunningJob) => {
     const d = await loadDelivery(ctx.db, payload.deliveryId);
     if (!d || d.status !== 'pending') return;
     if (d.enabled !== 1) {

@@ -7,7 +7,8 @@ import { HOOK_CURSOR_KEY } from '../../db/migrations/002_event_hooks.js';
 import { enqueueJob } from '../../jobs/queue.js';
 import { nowSeconds } from '../../time.js';
 import { toHookName } from '../eventLog.js';
-import { HOOK_DELIVERY_TASK, HOOK_JOB_MAX_ATTEMPTS } from './deliver.js';
+import { HOOK_DELIVERY_TASK } from './deliver.js';
+import { hookDeliveryJobKey, hookQueueName } from '../../jobs/jobKeys.js';
 
 // The outbox side of event hooks. The store path only appends to `events`; this loop turns new
 // events into one `hook_deliveries` row per subscribed hook (unique (event_id, hook_id)) and one
@@ -75,9 +76,11 @@ async function dispatchPass(ctx: AppContext, trx: Transaction<Database>): Promis
   let enqueued = 0;
   for (let i = 0; i < rows.length; i += 200) {
     const inserted = await trx.insertInto('hook_deliveries').values(rows.slice(i, i + 200))
-      .onConflict((oc) => oc.columns(['event_id', 'hook_id']).doNothing()).returning('id').execute();
-    for (const { id } of inserted) {
-      await enqueueJob(trx, HOOK_DELIVERY_TASK, { deliveryId: id }, { jobKey: `hook-delivery:${id}`, maxAttempts: HOOK_JOB_MAX_ATTEMPTS });
+      .onConflict((oc) => oc.columns(['event_id', 'hook_id']).doNothing()).returning(['id', 'hook_id']).execute();
+    for (const { id, hook_id } of inserted) {
+      await enqueueJob(trx, HOOK_DELIVERY_TASK, { deliveryId: id }, {
+        jobKey: hookDeliveryJobKey(id), maxAttempts: ctx.config.JOB_MAX_ATTEMPTS, queueName: hookQueueName(hook_id, id, ctx.config.HOOK_MAX_IN_FLIGHT),
+      });
       enqueued++;
     }
   }
