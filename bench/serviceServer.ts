@@ -1,22 +1,15 @@
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
-import { mintApiKey } from '../src/auth/apiKeys.js';
 import { jobCounts } from '../src/jobs/queue.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { buildTasks } from '../src/jobs/tasks.js';
+import { addSetupRoutes } from './setupRoutes.js';
 
 // The real service for the bench, plus setup routes (an API key, a ticket, queue counts) that
 // only this bench process registers.
 const config = loadConfig({ ...process.env, DATA_DIR: process.argv[2]!, LOG_LEVEL: 'warn', ADMIN_PASSWORD: 'bench-password-1', WORKER_ENABLED: 'false' });
 const { app, ctx } = await buildApp(config);
-app.get('/bench/key', { config: { public: true } }, async () => mintApiKey(ctx.db.kysely, { agentId: 1, name: 'bench', ttlDays: 1, secret: ctx.secrets.apiKey }));
-app.get('/bench/ticket', { config: { public: true } }, async () => {
-  const now = Math.floor(Date.now() / 1000);
-  return ctx.db.kysely.insertInto('tickets').values({
-    direction: 'in', to_emails: '[]', cc_emails: '[]', bcc_emails: '[]', channel: 'email', status: 'open', priority: 'low', subject: 'bench',
-    body: '', body_plain: '', body_clean: '', ai_support_level: 'unprocessed', created_at: now, modified_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
-});
+addSetupRoutes(app, ctx);
 app.get('/bench/jobs', { config: { public: true } }, async () => jobCounts(ctx.db));
 // The drain is timed from this call, so the job runner starts here rather than at boot.
 const runner = new JobRunner(ctx.db, buildTasks(ctx), { concurrency: config.WORKER_CONCURRENCY, leaseMs: 300_000, logger: app.log });

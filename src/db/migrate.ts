@@ -10,6 +10,7 @@ import { searchMigration } from './migrations/007_search.js';
 import { automationMigration } from './migrations/009_automation.js';
 import { replyTemplatesMigration } from './migrations/010_reply_templates.js';
 import { graphileJobsMigration } from './migrations/011_graphile_jobs.js';
+import { scaleIndexesMigration } from './migrations/012_scale_indexes.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -25,6 +26,7 @@ function migrations(db: Db): Record<string, Migration> {
     '009_automation': automationMigration(db.kind),
     '010_reply_templates': replyTemplatesMigration(db.kind),
     '011_graphile_jobs': graphileJobsMigration(db),
+    '012_scale_indexes': scaleIndexesMigration(),
   };
 }
 
