@@ -1,23 +1,26 @@
-// Worker-thread task (run by the piscina pool in deriveBodies.ts): derives bodyPlain/bodyClean
-// off the event loop. A failed derivation is answered, not thrown, so that a rejected task
-// always means the thread itself failed (and the caller derives inline instead).
+// Worker-thread entry: derives bodyPlain/bodyClean off the event loop (deriveBodies.ts).
 
+import { parentPort } from 'node:worker_threads';
 import { requestedBodies } from './bodies.js';
 
 export interface BodiesRequest {
+  id: number;
   body: string;
   plain: boolean;
   clean: boolean;
 }
 
 export type BodiesResponse =
-  | { ok: true; bodyPlain: string | null; bodyClean: string | null }
-  | { ok: false; error: string };
+  | { id: number; ok: true; bodyPlain: string | null; bodyClean: string | null }
+  | { id: number; ok: false; error: string };
 
-export default function deriveOnThread(req: BodiesRequest): BodiesResponse {
+parentPort!.on('message', (req: BodiesRequest) => {
+  let res: BodiesResponse;
   try {
-    return { ok: true, ...requestedBodies(req.body, req.plain, req.clean) };
+    res = { id: req.id, ok: true, ...requestedBodies(req.body, req.plain, req.clean) };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    res = { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
-}
+  parentPort!.postMessage(res);
+});
+parentPort!.postMessage({ ready: true });

@@ -14,12 +14,3 @@ export function workerEntry(callerUrl: string, file: string): string {
     : `import(${JSON.stringify(url)})`;
   return `${load}.catch((err) => require('node:worker_threads').parentPort.postMessage({ ok: false, error: String((err && err.stack) || err) }));`;
 }
-
-/**
- * The URL of a sibling module of the caller (`file` without extension), with the caller's own
- * extension: `.ts` under tsx, `.js` once compiled. For piscina, whose threads import it
- * themselves (tsx's loader reaches piscina's threads through the inherited execArgv).
- */
-export function siblingModule(callerUrl: string, file: string): string {
-  return new URL(`./${file}.${callerUrl.endsWith('.ts') ? 'ts' : 'js'}`, callerUrl).href;
-}
