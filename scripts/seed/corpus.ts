@@ -2,17 +2,10 @@
 // moves, cancellations, instalments, bank details, invoices, tariffs and passwords, with the
 // agents' answers. Deterministic (a seeded PRNG), so two runs with one seed write the same rows.
 
-/** Mulberry32: small, fast, good enough to pick words; not for anything secret. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { makeRng } from '../../src/ai/intents/linearModel.js';
+
+/** Mulberry32, the intent trainer's seeded PRNG: small, fast, good enough to pick words; not for anything secret. */
+export const prng: (seed: number) => () => number = makeRng;
 
 export type Rand = () => number;
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

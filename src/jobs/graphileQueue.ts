@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { EnqueueOptions } from './sqliteQueue.js';
+import type { JobSummary } from './taskContract.js';
 
 // PostgreSQL's job queue is graphile-worker (0.17). Everything here goes through its documented
 // SQL API — graphile_worker.add_job, complete_jobs, reschedule_jobs, permanently_fail_jobs,
@@ -74,19 +75,8 @@ async function addCopy(trx: Transaction<Database>, job: GraphileJob, runAt: numb
 /** The view's jobs in our status words: graphile-worker deletes a job once it is done. */
 const statusOf = sql<'queued' | 'running' | 'failed'>`case when locked_at is not null then 'running' when attempts >= max_attempts then 'failed' else 'queued' end`;
 
-export interface JobView {
-  id: number;
-  task: string;
-  job_key: string | null;
-  status: 'queued' | 'running' | 'failed';
-  attempts: number;
-  max_attempts: number;
-  last_error: string | null;
-  locked_by: string | null;
-  run_at: number;
-  created_at: number;
-  updated_at: number;
-}
+/** graphile-worker deletes a completed job: a job it still shows is never `done`. */
+export type JobView = Omit<JobSummary, 'status'> & { status: Exclude<JobSummary['status'], 'done'> };
 
 /** Jobs by key, key prefix or task, from the documented view. */
 export async function graphileJobs(db: Exec, where: { keys?: string[]; keyPrefix?: string; task?: string }): Promise<JobView[]> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Db } from '../db/dialect.js';
+import type { JobSummary } from './taskContract.js';
 import { sqliteEnqueue, sqliteFinishQueuedJob, sqliteJobCounts, sqlitePruneFinishedJobs, sqliteRunQueuedJobNow, type EnqueueOptions } from './sqliteQueue.js';
 import { graphileDeleteJobs, graphileEnqueue, graphileFinishQueued, graphileJobCounts, graphileJobs, graphilePruneFailed, graphileRunNow } from './graphileQueue.js';
 
@@ -20,21 +21,7 @@ export async function enqueueJob(db: Exec, task: string, payload: unknown, opts:
   return onPostgres(db) ? graphileEnqueue(db, task, payload, opts) : sqliteEnqueue(db, task, payload, opts);
 }
 
-/** A job as the activity timeline and the tests see it, on either database. */
-export interface JobSummary {
-  id: number;
-  task: string;
-  job_key: string | null;
-  /** PostgreSQL has no `done`: graphile-worker deletes a job when it completes. */
-  status: 'queued' | 'running' | 'done' | 'failed';
-  attempts: number;
-  max_attempts: number;
-  last_error: string | null;
-  locked_by: string | null;
-  run_at: number;
-  created_at: number;
-  updated_at: number;
-}
+export type { JobSummary };
 
 export async function listJobs(db: Db, where: { keys?: string[]; keyPrefix?: string; task?: string }): Promise<JobSummary[]> {
   if (db.kind === 'postgres') return graphileJobs(db.kysely, where);

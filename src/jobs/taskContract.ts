@@ -49,3 +49,19 @@ export interface QueueRunner {
   drainOnce(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** A job as the activity timeline and the tests see it, on either database. */
+export interface JobSummary {
+  id: number;
+  task: string;
+  job_key: string | null;
+  /** PostgreSQL has no `done`: graphile-worker deletes a job when it completes. */
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  run_at: number;
+  created_at: number;
+  updated_at: number;
+}
