@@ -6,12 +6,13 @@ import { sampleHtml } from './sampleHtml.js';
 import { measureDrain } from './drain.js';
 import { formatCpu } from './cpu.js';
 import { CONNECTIONS, DURATION, WARM_SECONDS, row, run, startChild } from './harness.js';
-import { renderMeterImage } from '../src/ai/ocr/renderMeterImage.js';
+import { benchMeterPhotos, formatMeterBench } from './meterPhotos.js';
 import { isOcrAvailable } from '../src/ai/ocr/readMeter.js';
 
 // npm run bench [-- --db postgres]: the store endpoint through the whole service (HTTP, auth,
 // validation, rules, one transaction) against a floor measured in the same run on the same
 // machine. SQLite by default; --db postgres runs bench/postgres.ts (1 and 2 API processes).
+// `npm run bench -- --only meter`: the meter-photo scenario alone (bench/meterPhotos.ts).
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-bench-'));
@@ -54,25 +55,7 @@ async function main() {
     const text = await measureDrain(drainBase, 'batch drain (text)', Number(process.env.BENCH_DRAIN_SECONDS ?? 60), () => fetch(`${drainBase}/bench/start-worker`));
     drainSvc.child.kill();
 
-    // Meter photos on a fresh database, so that no leftover text job is timed with them.
-    let ocr: { done: number; seconds: number; perSecond: number } | null = null;
-    if (await isOcrAvailable()) {
-      const ocrSvc = await startChild('bench/serviceServer.ts', [path.join(dir, 'ocr')], {});
-      children.push(ocrSvc.child);
-      const ocrBase = `http://127.0.0.1:${ocrSvc.port}`;
-      const photos = await Promise.all(['0012345', '0047110', '0815000', '0203040'].map((d) => renderMeterImage(d, { style: 'drum' })));
-      const key = `Bearer ${(await (await fetch(`${ocrBase}/bench/key`)).json() as { token: string }).token}`;
-      const ocrTicket = (await (await fetch(`${ocrBase}/bench/ticket`)).json() as { id: number }).id;
-      for (let i = 0; i < 8; i++) {
-        const res = await fetch(`${ocrBase}/api/mind/ticket/${ocrTicket}/conversation/store`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: key },
-          body: JSON.stringify({ process: 'batch', body: 'Foto', attachments: [{ name: `z${i}.jpg`, base64: photos[i % photos.length]!.toString('base64') }] }),
-        });
-        if (!res.ok) throw new Error(`storing meter photo ${i}: ${res.status} ${await res.text()}`);
-      }
-      ocr = await measureDrain(ocrBase, 'batch drain (meter photos)', 120, () => fetch(`${ocrBase}/bench/start-worker`));
-      ocrSvc.child.kill();
-    }
+    const ocr = (await isOcrAvailable()) ? await benchMeterPhotos(dir, children) : null;
 
     console.log('\nscenario                           throughput        latency');
     console.log(row('floor (insert one row)', floorResult));
@@ -81,7 +64,7 @@ async function main() {
     console.log(row('  same, bodyPlain/bodyClean given', given, floorResult));
     console.log(row('store process=realtime (10 conn)', realtime));
     console.log(`batch drain, text only: ${text.perSecond.toFixed(0)} conversations/s (${text.done} in ${text.seconds.toFixed(1)} s${text.left ? `, ${text.left} left at the cap` : ''})`);
-    console.log(ocr ? `batch drain, meter photos: ${ocr.perSecond.toFixed(2)} images/s (${ocr.done} in ${ocr.seconds.toFixed(1)} s)` : 'batch drain, meter photos: OCR engine not installed');
+    console.log(ocr ? formatMeterBench(ocr) : 'batch drain, meter photos: OCR engine not installed');
     console.log(`\nCPU per request (${os.availableParallelism()} cores, shared by the server and autocannon):`);
     for (const [name, r] of [['floor', floorResult], ['store process=false', off], ['store process=batch', batch], ['  same, bodies given', given], ['store process=realtime', realtime]] as const) {
       if (r.cpu) console.log(`${name.padEnd(34)} ${formatCpu(r.cpu)}`);
@@ -106,7 +89,23 @@ async function main() {
   }
 }
 
+async function meterOnly() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    if (!(await isOcrAvailable())) throw new Error('OCR engine not installed');
+    process.stderr.write(`bench: meter photos only, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    console.log(formatMeterBench(await benchMeterPhotos(dir, children)));
+  } finally {
+    for (const c of children) c.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const db = process.argv.includes('--db') ? process.argv[process.argv.indexOf('--db') + 1] : 'sqlite';
-if (db === 'postgres') await (await import('./postgres.js')).benchPostgres();
+if (only === 'meter') await meterOnly();
+else if (only !== undefined) throw new Error(`--only must be meter, got ${only}`);
+else if (db === 'postgres') await (await import('./postgres.js')).benchPostgres();
 else if (db === 'sqlite') await main();
 else throw new Error(`--db must be sqlite or postgres, got ${db}`);

@@ -1,0 +1,66 @@
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { measureDrain } from './drain.js';
+import { startChild } from './harness.js';
+import { renderMeterImage } from '../src/ai/ocr/renderMeterImage.js';
+
+// The bench's meter-photo scenario (`npm run bench -- --only meter` runs it alone): batch jobs
+// with one photo each drained by the worker (images/s), then realtime stores with one photo, one
+// at a time (what a customer waits for). Both on fresh databases, so that no leftover text job is
+// timed with them.
+
+export interface MeterBench {
+  drain: { done: number; seconds: number; perSecond: number };
+  realtime: { p50: number; max: number; n: number };
+}
+
+const DIGITS = ['0012345', '0047110', '0815000', '0203040'];
+const PHOTOS = 8;
+const REALTIME_REQUESTS = 9;
+
+export async function benchMeterPhotos(dir: string, children: ChildProcess[]): Promise<MeterBench> {
+  const photos = await Promise.all(DIGITS.map((d) => renderMeterImage(d, { style: 'drum' })));
+  const svc = await startChild('bench/serviceServer.ts', [path.join(dir, 'ocr')], {});
+  children.push(svc.child);
+  const base = `http://127.0.0.1:${svc.port}`;
+  const key = `Bearer ${(await (await fetch(`${base}/bench/key`)).json() as { token: string }).token}`;
+  const storeBody = (process: string, i: number) => JSON.stringify({ process, body: 'Foto', attachments: [{ name: `z${i}.jpg`, base64: photos[i % photos.length]!.toString('base64') }] });
+  const store = async (ticket: number, process: string, i: number) => {
+    const res = await fetch(`${base}/api/mind/ticket/${ticket}/conversation/store`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: key }, body: storeBody(process, i) });
+    if (!res.ok) throw new Error(`storing meter photo ${i} (${process}): ${res.status} ${await res.text()}`);
+    return res.json() as Promise<{ pending?: string[]; conversation: { attachments: Array<{ extractionStatus: string }> } }>;
+  };
+  const ticket = (await (await fetch(`${base}/bench/ticket`)).json() as { id: number }).id;
+  for (let i = 0; i < PHOTOS; i++) await store(ticket, 'batch', i);
+  const drain = await measureDrain(base, 'batch drain (meter photos)', 120, () => fetch(`${base}/bench/start-worker`));
+  svc.child.kill();
+
+  // Realtime: the answer waits for the photo's reading. The worker is off, so that nothing else
+  // runs beside it; the first request (model load) is not counted.
+  const rt = await startChild('bench/serviceServer.ts', [path.join(dir, 'ocr-realtime')], {});
+  children.push(rt.child);
+  const rtBase = `http://127.0.0.1:${rt.port}`;
+  const rtKey = `Bearer ${(await (await fetch(`${rtBase}/bench/key`)).json() as { token: string }).token}`;
+  const rtTicket = (await (await fetch(`${rtBase}/bench/ticket`)).json() as { id: number }).id;
+  const times: number[] = [];
+  process.stderr.write('\nrealtime store with one meter photo\n');
+  for (let i = 0; i <= REALTIME_REQUESTS; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${rtBase}/api/mind/ticket/${rtTicket}/conversation/store`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: rtKey }, body: storeBody('realtime', i) });
+    const ms = performance.now() - t0;
+    if (!res.ok) throw new Error(`realtime meter photo ${i}: ${res.status} ${await res.text()}`);
+    const answer = (await res.json()) as { pending?: string[]; conversation: { attachments: Array<{ extractionStatus: string }> } };
+    if (answer.pending?.length || answer.conversation.attachments[0]?.extractionStatus !== 'success') {
+      throw new Error(`realtime meter photo ${i}: not read in the answer (${JSON.stringify(answer.pending)}, ${answer.conversation.attachments[0]?.extractionStatus})`);
+    }
+    if (i > 0) times.push(ms);
+  }
+  rt.child.kill();
+  times.sort((a, b) => a - b);
+  return { drain, realtime: { p50: times[Math.floor(times.length / 2)] ?? 0, max: times[times.length - 1] ?? 0, n: times.length } };
+}
+
+export function formatMeterBench(m: MeterBench): string {
+  return `batch drain, meter photos: ${m.drain.perSecond.toFixed(2)} images/s (${m.drain.done} in ${m.drain.seconds.toFixed(1)} s)\n` +
+    `realtime store, one meter photo: p50 ${m.realtime.p50.toFixed(0)} ms, max ${m.realtime.max.toFixed(0)} ms (${m.realtime.n} requests one at a time)`;
+}
