@@ -9,10 +9,11 @@
  *  2. Find the display first (detectDisplay.ts): PaddleOCR's detector on a reduced copy with a
  *     white border; each text line is read as detected and widened by about a digit on each side
  *     (the detector often stops short of an edge digit), plus the whole image when it is already
- *     a tight, wide crop of a display. Nothing else of the photo is recognised.
+ *     a tight, wide crop of a display. Only register-sized lines (REGISTER_SHARE of the tallest)
+ *     are read, smaller text only when they gave no 4–10 digits. Nothing else is recognised.
  *  3. Straighten each region and read it as one line with the recogniser, decoding digits only,
  *     in four variants (colour and grey, both polarities, two input normalisations) in one ONNX
- *     run; then each digit cell alone (readCells.ts).
+ *     run; then, only when those line reads disagree, each digit cell alone (readCells.ts).
  *  4. Choose the string by votes, confidence, digit size and shape (candidates.ts; 4–10 digits),
  *     and calibrate its confidence by the per-place vote (vote.ts): below CONFIRM_BELOW the
  *     result needs a person's confirmation and carries the candidates.
@@ -20,7 +21,7 @@
 import { chooseReading, MAX_DIGITS, meterValueOf, MIN_DIGITS, type Candidate, type Read } from './candidates.js';
 import { supportByPosition, voteByPosition } from './vote.js';
 import { decodeDigits } from './ctc.js';
-import { getOcrEngine, type OcrEngine, type RecNorm } from './engine.js';
+import { getOcrEngine, type DigitProbs, type OcrEngine, type RawImage, type RecNorm } from './engine.js';
 import { findTextRegions } from './detectDisplay.js';
 import { readCells } from './readCells.js';
 import {
@@ -69,6 +70,13 @@ export const CONFIRM_BELOW = 0.75;
 /** At most this many detector regions are read (the largest text first). */
 const MAX_REGIONS = 6;
 
+/**
+ * Text at least this share of the tallest text box's height is register-sized: only such regions
+ * vote for the calibrated confidence, and smaller text (serial numbers, ratings, units) is read
+ * only when no register-sized region gave 4–10 digits.
+ */
+const REGISTER_SHARE = 0.7;
+
 /** At most this many other readings are offered with a reading that needs confirmation. */
 const MAX_CANDIDATES = 4;
 
@@ -116,8 +124,21 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
 
   const regions = await findRegions(engine, img);
   const reads: Read[] = [];
-  for (const [index, region] of regions.entries()) {
-    reads.push(...(await readRegion(engine, img, region, index)));
+  const regionLines: RegionLines[] = [];
+  const tallest = Math.max(0, ...regions.filter((r) => r.source !== 'whole').map((r) => r.height));
+  const registerSized = (r: Region): boolean => r.source === 'whole' || r.height >= REGISTER_SHARE * tallest;
+  const plausible = (r: Read): boolean => r.digits.length >= MIN_DIGITS && r.digits.length <= MAX_DIGITS;
+  for (const pass of [true, false]) {
+    if (!pass && reads.some(plausible)) break;
+    for (const [index, region] of regions.entries()) {
+      if (registerSized(region) !== pass) continue;
+      const read = await readRegionLines(engine, img, region, index);
+      regionLines.push(read);
+      reads.push(...read.reads);
+    }
+  }
+  if (!linesAgree(reads)) {
+    for (const r of regionLines) reads.push(...(await readRegionCells(engine, r)));
   }
   // whole strings are ranked on the line reads; the cell reads join the per-place vote
   const { best, candidates } = chooseReading(reads.filter((r) => !r.cells));
@@ -125,17 +146,18 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
     const reason = best ? `no register read (${best.digits}, confidence ${best.confidence.toFixed(2)})` : 'no digits found';
     return { result: { status: 'failed', reason }, regions, candidates };
   }
+  // the register's reads only: smaller text elsewhere on the meter does not vote
+  const maxHeight = Math.max(...reads.map((r) => r.regionHeight));
+  const registerOnly = (r: Read): number => (r.regionHeight >= REGISTER_SHARE * maxHeight ? 1 : 0);
   const calibrated = (digits: string): number => {
-    const maxHeight = Math.max(...reads.map((r) => r.regionHeight));
-    // the register's reads only: smaller text elsewhere on the meter does not vote
-    const support = supportByPosition(reads, digits, (r) => (r.regionHeight >= 0.7 * maxHeight ? 1 : 0));
+    const support = supportByPosition(reads, digits, registerOnly);
     return support ? Number(Math.min(...support.shares).toFixed(3)) : 0;
   };
   const asCandidate = (c: Candidate): MeterCandidate => ({ digits: c.digits, meterValue: meterValueOf(c.digits, c.decimalAt), confidence: calibrated(c.digits) });
   const reading: MeterReading = { ...asCandidate(best) };
   const seen = new Set([best.digits]);
   const others: MeterCandidate[] = [];
-  const voted = voteByPosition(reads, best.digits.length, (r) => (r.regionHeight >= 0.7 * Math.max(...reads.map((x) => x.regionHeight)) ? 1 : 0));
+  const voted = voteByPosition(reads, best.digits.length, registerOnly);
   if (voted && !seen.has(voted.digits)) {
     seen.add(voted.digits);
     others.push({ digits: voted.digits, meterValue: Number(voted.digits), confidence: calibrated(voted.digits) });
@@ -198,7 +220,15 @@ const VARIANTS: Array<{ style: LineStyle; norm: RecNorm; stretch: number }> = [
   { style: 'negative', norm: 'unit', stretch: 1 },
 ];
 
-async function readRegion(engine: OcrEngine, img: Prepared, region: Region, index: number): Promise<Read[]> {
+interface RegionLines {
+  region: Region;
+  index: number;
+  lines: RawImage[];
+  results: DigitProbs[];
+  reads: Read[];
+}
+
+async function readRegionLines(engine: OcrEngine, img: Prepared, region: Region, index: number): Promise<RegionLines> {
   // the detector's boxes are already expanded around the text (PaddleOCR "unclip"); extra margin
   // makes the digits smaller in the recogniser's 48-pixel line and costs accuracy
   const crop = await cropRegion(img, region, 0, 0);
@@ -229,14 +259,32 @@ async function readRegion(engine: OcrEngine, img: Prepared, region: Region, inde
       });
     }
   }
-  // the same region digit by digit, cut where the most confident line read put its digits
-  const base = reads.filter((r) => r.digits.length >= 4 && r.digits.length <= 10).sort((a, b) => b.confidence - a.confidence)[0];
-  const stepPx = (lines[0]?.width ?? 0) / Math.max(1, results[0]?.steps ?? 1);
-  if (base) {
-    const cellLines = VARIANTS.map((v, i) => ({ image: lines[i]!, norm: v.norm, variant: `${region.source}:${v.style}/${v.norm}` }));
-    reads.push(...(await readCells(engine, cellLines, base, stepPx)));
-  }
-  return reads;
+  return { region, index, lines, results, reads };
+}
+
+/** The same region digit by digit, cut where the most confident line read put its digits. */
+async function readRegionCells(engine: OcrEngine, r: RegionLines): Promise<Read[]> {
+  const base = r.reads.filter((x) => x.digits.length >= MIN_DIGITS && x.digits.length <= MAX_DIGITS).sort((a, b) => b.confidence - a.confidence)[0];
+  if (!base) return [];
+  const stepPx = (r.lines[0]?.width ?? 0) / Math.max(1, r.results[0]?.steps ?? 1);
+  const cellLines = VARIANTS.map((v, i) => ({ image: r.lines[i]!, norm: v.norm, variant: `${r.region.source}:${v.style}/${v.norm}` }));
+  return readCells(engine, cellLines, base, stepPx);
+}
+
+/**
+ * Whether every line read of a register-sized region read the same 4–10 digits: then reading each
+ * cell alone cannot change the reading, and it is most of the recogniser's work (a cell per digit
+ * per variant), so the cells are read only when the lines disagree.
+ */
+function linesAgree(reads: Read[]): boolean {
+  const maxHeight = Math.max(0, ...reads.map((r) => r.regionHeight));
+  const register = reads.filter((r) => r.regionHeight >= REGISTER_SHARE * maxHeight && r.digits.length >= MIN_DIGITS);
+  const first = register[0];
+  if (!first || first.digits.length > MAX_DIGITS) return false;
+  // each variant of each register region must have read it (no variant left without a reading)
+  const variants = new Set(register.map((r) => r.variant));
+  const regions = new Set(reads.filter((r) => r.regionHeight >= REGISTER_SHARE * maxHeight).map((r) => r.variant));
+  return register.every((r) => r.digits === first.digits) && variants.size === regions.size;
 }
 
 /** A decimal separator read between digits ("12345.67", "12345,678"): the integer digit count. */
