@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { measureDrain } from './drain.js';
 import { startChild } from './harness.js';
+import { sampleCpu, type CpuSample } from './cpu.js';
 import { renderMeterImage } from '../src/ai/ocr/renderMeterImage.js';
 
 // The bench's meter-photo scenario (`npm run bench -- --only meter` runs it alone): batch jobs
@@ -10,7 +11,8 @@ import { renderMeterImage } from '../src/ai/ocr/renderMeterImage.js';
 // timed with them.
 
 export interface MeterBench {
-  drain: { done: number; seconds: number; perSecond: number };
+  /** cpuMsPerImage: the service process, all its threads (null off Linux) */
+  drain: { done: number; seconds: number; perSecond: number; cpuMsPerImage: number | null };
   realtime: { p50: number; max: number; n: number };
 }
 
@@ -32,7 +34,9 @@ export async function benchMeterPhotos(dir: string, children: ChildProcess[]): P
   };
   const ticket = (await (await fetch(`${base}/bench/ticket`)).json() as { id: number }).id;
   for (let i = 0; i < PHOTOS; i++) await store(ticket, 'batch', i);
-  const drain = await measureDrain(base, 'batch drain (meter photos)', 120, () => fetch(`${base}/bench/start-worker`));
+  const before = sampleCpu(svc.child.pid);
+  const drained = await measureDrain(base, 'batch drain (meter photos)', 120, () => fetch(`${base}/bench/start-worker`));
+  const drain = { ...drained, cpuMsPerImage: cpuMs(before, sampleCpu(svc.child.pid), drained.done) };
   svc.child.kill();
 
   // Realtime: the answer waits for the photo's reading. The worker is off, so that nothing else
@@ -60,7 +64,13 @@ export async function benchMeterPhotos(dir: string, children: ChildProcess[]): P
   return { drain, realtime: { p50: times[Math.floor(times.length / 2)] ?? 0, max: times[times.length - 1] ?? 0, n: times.length } };
 }
 
+function cpuMs(a: CpuSample | null, b: CpuSample | null, n: number): number | null {
+  if (!a || !b || n === 0) return null;
+  return ((b.eventLoopTicks + b.otherTicks - a.eventLoopTicks - a.otherTicks) * 10) / n;
+}
+
 export function formatMeterBench(m: MeterBench): string {
-  return `batch drain, meter photos: ${m.drain.perSecond.toFixed(2)} images/s (${m.drain.done} in ${m.drain.seconds.toFixed(1)} s)\n` +
+  return `batch drain, meter photos: ${m.drain.perSecond.toFixed(2)} images/s (${m.drain.done} in ${m.drain.seconds.toFixed(1)} s` +
+    `${m.drain.cpuMsPerImage !== null ? `, ${m.drain.cpuMsPerImage.toFixed(0)} ms CPU per image incl. the first one's model load` : ''})\n` +
     `realtime store, one meter photo: p50 ${m.realtime.p50.toFixed(0)} ms, max ${m.realtime.max.toFixed(0)} ms (${m.realtime.n} requests one at a time)`;
 }
