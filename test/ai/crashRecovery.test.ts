@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databases, startApp, waitFor, ADMIN, TEST_INTENT_MODEL_CACHE_DIR, type TestApp } from '../helpers/app.js';
+import { databases, startApp, waitFor, ADMIN, TEST_INTENT_ENV, type TestApp } from '../helpers/app.js';
 import { claimJob } from '../../src/jobs/sqliteQueue.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { enqueueJob } from '../../src/jobs/queue.js';
@@ -121,7 +121,7 @@ for (const kind of databases()) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATA_DIR: seed.dataDir, DATABASE_URL: pgUrl ?? '', LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR, WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: kind === 'sqlite' ? '3600' : '5' },
+      env: { ...process.env, PORT: String(port), DATA_DIR: seed.dataDir, DATABASE_URL: pgUrl ?? '', LOG_LEVEL: 'silent', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...TEST_INTENT_ENV, WORKER_CONCURRENCY: '2', JOB_LEASE_SECONDS: kind === 'sqlite' ? '3600' : '5' },
       stdio: 'ignore',
     });
     const base = `http://127.0.0.1:${port}`;

@@ -22,6 +22,15 @@ const PG_URL = process.env.TEST_DATABASE_URL ?? '';
 /** One model cache for every test app and child service: the seeded catalogue trains once per code version, not per app. */
 export const TEST_INTENT_MODEL_CACHE_DIR = path.join(os.tmpdir(), 'ticketmind-test-intent-models');
 
+/**
+ * The intent model settings of every test app and every service a test starts (src/main.ts,
+ * src/worker.ts, buildApp), unless the model is what the test is about: the shared model cache,
+ * and the sentence encoder off (+1 s and +195 MB per process, and a model of its own to train;
+ * test/ai/sentenceEncoder.test.ts turns it on). Measured: a service started without these
+ * trained the catalogue with sentence vectors on each start, 8–20 s of CPU per test file.
+ */
+export const TEST_INTENT_ENV = { INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR, INTENT_SENTENCE_ENCODER: 'off' } as const;
+
 /** The databases this run covers. With CI=true PostgreSQL is mandatory. */
 export function databases(): DbKind[] {
   if (PG_URL) return ['sqlite', 'postgres'];
@@ -134,8 +143,7 @@ export async function startApp(kind: DbKind = 'sqlite', env: Record<string, stri
     ADMIN_PASSWORD: ADMIN.password,
     // Load shedding off: on a loaded machine it would answer the tests' requests 503.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-    INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR,
-    INTENT_SENTENCE_ENCODER: 'off', // +1 s and +195 MB per app; test/ai/sentenceEncoder.test.ts turns it on
+    ...TEST_INTENT_ENV,
     ...env,
   });
   const built = await buildApp(config);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, TEST_INTENT_MODEL_CACHE_DIR } from './app.js';
+import { ADMIN, TEST_INTENT_ENV } from './app.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,7 +16,7 @@ export function runServiceUntilItDies(dataDir: string, databaseUrl: string, env:
     env: {
       ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: databaseUrl,
       ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', WORKER_ENABLED: 'true',
-      INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR, ...env,
+      ...TEST_INTENT_ENV, ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

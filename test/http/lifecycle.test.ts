@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, createPgDatabase, databases, waitFor } from '../helpers/app.js';
+import { ADMIN, TEST_INTENT_ENV, createPgDatabase, databases, waitFor } from '../helpers/app.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -17,7 +17,7 @@ it('npm start path: first start generates and logs the admin password once; SIGT
   const start = () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_PASSWORD: '', ADMIN_EMAIL: 'boss@example.de', LOG_LEVEL: 'info', DATABASE_URL: '' },
+      env: { ...process.env, ...TEST_INTENT_ENV, PORT: String(port), DATA_DIR: dataDir, ADMIN_PASSWORD: '', ADMIN_EMAIL: 'boss@example.de', LOG_LEVEL: 'info', DATABASE_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -60,7 +60,7 @@ for (const kind of databases()) {
   it(`a start that held the event loop for seconds does not answer its first requests 503 [${kind}]`, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-stall-'));
     const pgDb = kind === 'postgres' ? await createPgDatabase() : null;
-    const built = await buildApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: pgDb?.url ?? '', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
+    const built = await buildApp(loadConfig({ ...TEST_INTENT_ENV, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: pgDb?.url ?? '', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }));
     try {
       const until = performance.now() + 2500;
       while (performance.now() < until) { /* a start-up that holds the event loop (a loaded machine) */ }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, TEST_INTENT_MODEL_CACHE_DIR, createPgDatabase, databases, noteSkippedPostgres, startApp, type DbKind } from '../helpers/app.js';
+import { ADMIN, TEST_INTENT_ENV, createPgDatabase, databases, noteSkippedPostgres, startApp, type DbKind } from '../helpers/app.js';
 import { openDatabase, type Db } from '../../src/db/dialect.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { newMessageId, rawMail } from './mails.js';
@@ -27,7 +27,7 @@ function startService(env: Record<string, string>): { child: ChildProcess; exite
     cwd: root,
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
-      INTENT_MODEL_CACHE_DIR: TEST_INTENT_MODEL_CACHE_DIR, MAIL_POLL_SECONDS: '3600', MAIL_LEASE_SECONDS: '5', ...env,
+      ...TEST_INTENT_ENV, MAIL_POLL_SECONDS: '3600', MAIL_LEASE_SECONDS: '5', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
