@@ -77,6 +77,12 @@ const MAX_REGIONS = 6;
  */
 const REGISTER_SHARE = 0.7;
 
+/** Text of this height is register-sized beside the tallest text of the photo (REGISTER_SHARE). */
+const isRegisterSized = (height: number, tallest: number): boolean => height >= REGISTER_SHARE * tallest;
+
+/** A digit string of a register's length (MIN_DIGITS–MAX_DIGITS). */
+const isRegisterLength = (digits: string): boolean => digits.length >= MIN_DIGITS && digits.length <= MAX_DIGITS;
+
 /** At most this many other readings are offered with a reading that needs confirmation. */
 const MAX_CANDIDATES = 4;
 
@@ -126,10 +132,9 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
   const reads: Read[] = [];
   const regionLines: RegionLines[] = [];
   const tallest = Math.max(0, ...regions.filter((r) => r.source !== 'whole').map((r) => r.height));
-  const registerSized = (r: Region): boolean => r.source === 'whole' || r.height >= REGISTER_SHARE * tallest;
-  const plausible = (r: Read): boolean => r.digits.length >= MIN_DIGITS && r.digits.length <= MAX_DIGITS;
+  const registerSized = (r: Region): boolean => r.source === 'whole' || isRegisterSized(r.height, tallest);
   for (const pass of [true, false]) {
-    if (!pass && reads.some(plausible)) break;
+    if (!pass && reads.some((r) => isRegisterLength(r.digits))) break;
     for (const [index, region] of regions.entries()) {
       if (registerSized(region) !== pass) continue;
       const read = await readRegionLines(engine, img, region, index);
@@ -142,13 +147,13 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
   }
   // whole strings are ranked on the line reads; the cell reads join the per-place vote
   const { best, candidates } = chooseReading(reads.filter((r) => !r.cells));
-  if (!best || best.digits.length < MIN_DIGITS || best.digits.length > MAX_DIGITS || best.confidence < MIN_CONFIDENCE) {
+  if (!best || !isRegisterLength(best.digits) || best.confidence < MIN_CONFIDENCE) {
     const reason = best ? `no register read (${best.digits}, confidence ${best.confidence.toFixed(2)})` : 'no digits found';
     return { result: { status: 'failed', reason }, regions, candidates };
   }
   // the register's reads only: smaller text elsewhere on the meter does not vote
   const maxHeight = Math.max(...reads.map((r) => r.regionHeight));
-  const registerOnly = (r: Read): number => (r.regionHeight >= REGISTER_SHARE * maxHeight ? 1 : 0);
+  const registerOnly = (r: Read): number => (isRegisterSized(r.regionHeight, maxHeight) ? 1 : 0);
   const calibrated = (digits: string): number => {
     const support = supportByPosition(reads, digits, registerOnly);
     return support ? Number(Math.min(...support.shares).toFixed(3)) : 0;
@@ -164,7 +169,7 @@ export async function readMeterDetailed(image: Buffer): Promise<MeterReadDetail>
   }
   for (const c of candidates) {
     if (others.length >= MAX_CANDIDATES) break;
-    if (seen.has(c.digits) || c.digits.length < MIN_DIGITS || c.digits.length > MAX_DIGITS) continue;
+    if (seen.has(c.digits) || !isRegisterLength(c.digits)) continue;
     seen.add(c.digits);
     others.push(asCandidate(c));
   }
@@ -264,7 +269,7 @@ async function readRegionLines(engine: OcrEngine, img: Prepared, region: Region,
 
 /** The same region digit by digit, cut where the most confident line read put its digits. */
 async function readRegionCells(engine: OcrEngine, r: RegionLines): Promise<Read[]> {
-  const base = r.reads.filter((x) => x.digits.length >= MIN_DIGITS && x.digits.length <= MAX_DIGITS).sort((a, b) => b.confidence - a.confidence)[0];
+  const base = r.reads.filter((x) => isRegisterLength(x.digits)).sort((a, b) => b.confidence - a.confidence)[0];
   if (!base) return [];
   const stepPx = (r.lines[0]?.width ?? 0) / Math.max(1, r.results[0]?.steps ?? 1);
   const cellLines = VARIANTS.map((v, i) => ({ image: r.lines[i]!, norm: v.norm, variant: `${r.region.source}:${v.style}/${v.norm}` }));
@@ -278,12 +283,12 @@ async function readRegionCells(engine: OcrEngine, r: RegionLines): Promise<Read[
  */
 function linesAgree(reads: Read[]): boolean {
   const maxHeight = Math.max(0, ...reads.map((r) => r.regionHeight));
-  const register = reads.filter((r) => r.regionHeight >= REGISTER_SHARE * maxHeight && r.digits.length >= MIN_DIGITS);
+  const register = reads.filter((r) => isRegisterSized(r.regionHeight, maxHeight) && r.digits.length >= MIN_DIGITS);
   const first = register[0];
   if (!first || first.digits.length > MAX_DIGITS) return false;
   // each variant of each register region must have read it (no variant left without a reading)
   const variants = new Set(register.map((r) => r.variant));
-  const regions = new Set(reads.filter((r) => r.regionHeight >= REGISTER_SHARE * maxHeight).map((r) => r.variant));
+  const regions = new Set(reads.filter((r) => isRegisterSized(r.regionHeight, maxHeight)).map((r) => r.variant));
   return register.every((r) => r.digits === first.digits) && variants.size === regions.size;
 }
 
