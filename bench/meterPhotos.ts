@@ -20,40 +20,44 @@ const DIGITS = ['0012345', '0047110', '0815000', '0203040'];
 const PHOTOS = 8;
 const REALTIME_REQUESTS = 9;
 
-export async function benchMeterPhotos(dir: string, children: ChildProcess[]): Promise<MeterBench> {
-  const photos = await Promise.all(DIGITS.map((d) => renderMeterImage(d, { style: 'drum' })));
-  const svc = await startChild('bench/serviceServer.ts', [path.join(dir, 'ocr')], {});
+interface StoreAnswer { pending?: string[]; conversation: { attachments: Array<{ extractionStatus: string }> } }
+
+/** A fresh bench service, an API key and a ticket on it, and a store of photo `i` there. */
+async function photoService(dir: string, name: string, children: ChildProcess[], photos: Buffer[]) {
+  const svc = await startChild('bench/serviceServer.ts', [path.join(dir, name)], {});
   children.push(svc.child);
   const base = `http://127.0.0.1:${svc.port}`;
   const key = `Bearer ${(await (await fetch(`${base}/bench/key`)).json() as { token: string }).token}`;
-  const storeBody = (process: string, i: number) => JSON.stringify({ process, body: 'Foto', attachments: [{ name: `z${i}.jpg`, base64: photos[i % photos.length]!.toString('base64') }] });
-  const store = async (ticket: number, process: string, i: number) => {
-    const res = await fetch(`${base}/api/mind/ticket/${ticket}/conversation/store`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: key }, body: storeBody(process, i) });
-    if (!res.ok) throw new Error(`storing meter photo ${i} (${process}): ${res.status} ${await res.text()}`);
-    return res.json() as Promise<{ pending?: string[]; conversation: { attachments: Array<{ extractionStatus: string }> } }>;
-  };
   const ticket = (await (await fetch(`${base}/bench/ticket`)).json() as { id: number }).id;
-  for (let i = 0; i < PHOTOS; i++) await store(ticket, 'batch', i);
+  const store = async (process: string, i: number): Promise<StoreAnswer> => {
+    const res = await fetch(`${base}/api/mind/ticket/${ticket}/conversation/store`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: key },
+      body: JSON.stringify({ process, body: 'Foto', attachments: [{ name: `z${i}.jpg`, base64: photos[i % photos.length]!.toString('base64') }] }),
+    });
+    if (!res.ok) throw new Error(`storing meter photo ${i} (${process}): ${res.status} ${await res.text()}`);
+    return res.json() as Promise<StoreAnswer>;
+  };
+  return { child: svc.child, base, store };
+}
+
+export async function benchMeterPhotos(dir: string, children: ChildProcess[]): Promise<MeterBench> {
+  const photos = await Promise.all(DIGITS.map((d) => renderMeterImage(d, { style: 'drum' })));
+  const svc = await photoService(dir, 'ocr', children, photos);
+  for (let i = 0; i < PHOTOS; i++) await svc.store('batch', i);
   const before = sampleCpu(svc.child.pid);
-  const drained = await measureDrain(base, 'batch drain (meter photos)', 120, () => fetch(`${base}/bench/start-worker`));
+  const drained = await measureDrain(svc.base, 'batch drain (meter photos)', 120, () => fetch(`${svc.base}/bench/start-worker`));
   const drain = { ...drained, cpuMsPerImage: cpuMs(before, sampleCpu(svc.child.pid), drained.done) };
   svc.child.kill();
 
   // Realtime: the answer waits for the photo's reading. The worker is off, so that nothing else
   // runs beside it; the first request (model load) is not counted.
-  const rt = await startChild('bench/serviceServer.ts', [path.join(dir, 'ocr-realtime')], {});
-  children.push(rt.child);
-  const rtBase = `http://127.0.0.1:${rt.port}`;
-  const rtKey = `Bearer ${(await (await fetch(`${rtBase}/bench/key`)).json() as { token: string }).token}`;
-  const rtTicket = (await (await fetch(`${rtBase}/bench/ticket`)).json() as { id: number }).id;
+  const rt = await photoService(dir, 'ocr-realtime', children, photos);
   const times: number[] = [];
   process.stderr.write('\nrealtime store with one meter photo\n');
   for (let i = 0; i <= REALTIME_REQUESTS; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${rtBase}/api/mind/ticket/${rtTicket}/conversation/store`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: rtKey }, body: storeBody('realtime', i) });
+    const answer = await rt.store('realtime', i);
     const ms = performance.now() - t0;
-    if (!res.ok) throw new Error(`realtime meter photo ${i}: ${res.status} ${await res.text()}`);
-    const answer = (await res.json()) as { pending?: string[]; conversation: { attachments: Array<{ extractionStatus: string }> } };
     if (answer.pending?.length || answer.conversation.attachments[0]?.extractionStatus !== 'success') {
       throw new Error(`realtime meter photo ${i}: not read in the answer (${JSON.stringify(answer.pending)}, ${answer.conversation.attachments[0]?.extractionStatus})`);
     }
