@@ -1,5 +1,6 @@
 import type { Db } from '../db/dialect.js';
 import { BadRequest, NotFound } from '../errors.js';
+import { boundedTotal } from '../search/boundedTotal.js';
 import { buildFilterConditions, lookup, type FieldSpec, type FilterInput } from '../search/filters.js';
 import { serializeEvent } from './eventLog.js';
 
@@ -22,7 +23,8 @@ export interface EventSearch {
   orderByDirection?: string;
 }
 
-export async function searchEvents(db: Db, s: EventSearch) {
+/** `totalMax`: matches are counted up to this (SEARCH_TOTAL_MAX; src/search/boundedTotal.ts). */
+export async function searchEvents(db: Db, s: EventSearch, totalMax: number) {
   const limit = s.limit ?? 20;
   const offset = s.offset ?? 0;
   const orderKey = s.orderByField ?? 'e.id';
@@ -32,9 +34,9 @@ export async function searchEvents(db: Db, s: EventSearch) {
   const base = db.kysely.selectFrom('events').where((eb) => eb.and(buildFilterConditions(eb, s.filters ?? [], FIELDS, 'e.', db.kind)));
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy(col, dir).orderBy('id', dir).limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    boundedTotal(db.kysely, base, totalMax),
   ]);
-  return { success: true, events: rows.map(serializeEvent), total: Number(total.n), offset, limit };
+  return { success: true, events: rows.map(serializeEvent), ...total, offset, limit };
 }
 
 export async function getEvent(db: Db, id: number) {

@@ -3,6 +3,7 @@ import type { TicketRow } from '../db/schema.js';
 import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 import { buildFilterConditions, lookup, resolveComparator, type FilterInput } from '../search/filters.js';
+import { boundedTotal } from '../search/boundedTotal.js';
 import { fullTextMatches, parseSearchText, type SearchText } from '../search/fullText.js';
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
@@ -34,7 +35,8 @@ function searchTextOf(body: TicketSearchBody): SearchText | null {
   return parseSearchText(parts.join(' '), parts.length === 1 ? field : 'q');
 }
 
-export async function searchTickets(db: Db, body: TicketSearchBody) {
+/** `totalMax`: matches are counted up to this (SEARCH_TOTAL_MAX; src/search/boundedTotal.ts). */
+export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: number) {
   const limit = Math.min(body.limit ?? SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX);
   const offset = body.offset ?? 0;
   const text = searchTextOf(body);
@@ -65,7 +67,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody) {
     : rowsQuery.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir);
   const [found, total] = await Promise.all([
     rowsQuery.orderBy(sql.ref('t.id'), dir).limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    boundedTotal(db.kysely, base, totalMax),
   ]);
   const rows = found as (TicketRow & { relevance: number | null })[];
   const ids = rows.map((r) => r.id);
@@ -79,7 +81,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody) {
       intents: intents.get(r.id) ?? [],
       ...(text && order === undefined ? { relevance: Number(r.relevance) } : {}),
     })),
-    total: Number((total as { n: number | string }).n),
+    ...total,
     offset,
     limit,
   };

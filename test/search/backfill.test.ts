@@ -48,7 +48,7 @@ for (const kind of databases()) {
         await k.insertInto('conversations').values([message(a.id, 'erste Nachricht'), message(a.id, 'zweite Nachricht mit Zählerständen')]).execute();
 
         await migrateToLatest(db);
-        const found = async (q: string) => (await searchTickets(db, { q })).tickets.map((r) => r.id);
+        const found = async (q: string) => (await searchTickets(db, { q }, 10_000)).tickets.map((r) => r.id);
         assert.deepEqual(await found('Zählerstand'), [a.id]);
         assert.deepEqual(await found('Abschlag'), [a.id]);
         assert.deepEqual(await found('Köln'), [b.id]);

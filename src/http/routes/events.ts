@@ -34,7 +34,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       }, { additionalProperties: true })),
       response: answers({ 200: EventSearchResponse }),
     },
-    handler: async (request) => searchEvents(ctx.db, { ...request.query, ...(request.body ?? {}) }),
+    handler: async (request) => searchEvents(ctx.db, { ...request.query, ...(request.body ?? {}) }, ctx.config.SEARCH_TOTAL_MAX),
   });
   app.get('/api/mind/event/getEventTypes', {
     schema: { tags: ['events'], summary: 'Event types: log name and hook name', response: answers({ 200: EventTypesResponse }) },

@@ -82,7 +82,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       body: TicketSearchBody,
       response: answers({ 200: TicketSearchResponse }),
     },
-    handler: async (request) => searchTickets(ctx.db, request.body),
+    handler: async (request) => searchTickets(ctx.db, request.body, ctx.config.SEARCH_TOTAL_MAX),
   });
 
   app.get('/api/mind/intent/byTicketId/:ticketId', {

@@ -57,6 +57,8 @@ export function TicketList() {
   useSignal(lang);
   const [tickets, setTickets] = useState<Ticket[] | null>(null);
   const [total, setTotal] = useState(0);
+  // Past SEARCH_TOTAL_MAX the server stops counting: the pager says "10000+".
+  const [totalIsCapped, setTotalIsCapped] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [intents, setIntents] = useState<Record<number, TicketIntent[]>>({});
   const [catalogue, setCatalogue] = useState<AiAgent[]>([]);
@@ -77,13 +79,14 @@ export function TicketList() {
   const load = useCallback(async () => {
     try {
       const asked = listState.get();
-      const r = await api<{ tickets: Ticket[]; total: number }>('POST', '/api/mind/ticket/search', searchBody(asked, me.id));
+      const r = await api<{ tickets: Ticket[]; total: number; totalIsCapped?: boolean }>('POST', '/api/mind/ticket/search', searchBody(asked, me.id));
       // An answer to a query that has changed since is dropped; the newer load shows its own.
       if (searchKey(listState.get()) !== searchKey(asked)) return;
       listRef.current = r.tickets;
       setTickets(r.tickets);
       setLoadedQ(asked.q);
       setTotal(r.total);
+      setTotalIsCapped(r.totalIsCapped === true);
       setError(null);
       // Intent chips: one small read per row, in parallel.
       const pairs = await Promise.all(r.tickets.map((tk) => api<{ intents: TicketIntent[] }>('GET', `/api/mind/intent/byTicketId/${tk.id}`).then((x) => [tk.id, x.intents] as const, () => [tk.id, []] as const)));
@@ -266,7 +269,7 @@ export function TicketList() {
       )}
       <nav class="pager" aria-label="pages">
         <button type="button" disabled={s.page === 0} onClick={() => update({ page: s.page - 1, selected: 0 })}>{t('previous')}</button>
-        <span>{t('pageOf', { from: total ? s.page * PAGE_SIZE + 1 : 0, to: Math.min(total, (s.page + 1) * PAGE_SIZE), total })}</span>
+        <span>{t('pageOf', { from: total ? s.page * PAGE_SIZE + 1 : 0, to: Math.min(total, (s.page + 1) * PAGE_SIZE), total: totalIsCapped ? `${total}+` : total })}</span>
         <button type="button" disabled={(s.page + 1) * PAGE_SIZE >= total} onClick={() => update({ page: s.page + 1, selected: 0 })}>{t('next')}</button>
       </nav>
     </section>
