@@ -59,7 +59,7 @@ async function run(kind: 'sqlite' | 'postgres') {
     await db.kysely.insertInto('conversations').values(ts.flatMap((t, i) => [1, 2, 3].map((k) => conv(t.id, text(1000, b * 5000 + i * 3 + k))))).execute();
   }
   for (const q of ['Zählerstand', 'w123', 'Zählerstand Rechnung Kündigung', 'w4242 Vertrag', 'meter reading confirm']) {
-    const m = fullTextMatches(kind, parseSearchText(q, 'q'), true);
+    const m = fullTextMatches(kind, parseSearchText(q, 'q'));
     const query = db.kysely.selectFrom('tickets as t').innerJoin(m.as('m'), 'm.ticket_id' as never, 't.id').select(['t.id']).orderBy(sql.ref('m.relevance'), 'desc').limit(100);
     await query.execute();
     const t0 = process.hrtime.bigint();

@@ -77,7 +77,7 @@ const ConfigSchema = Type.Object({
   HOOK_DELIVERY_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'settled hook deliveries and their attempts are deleted after this' }),
   TICKET_RETENTION_DAYS: Type.Integer({ default: 0, minimum: 0, description: 'closed tickets are erased (GDPR) this many days after they were closed; 0 = never' }),
   TECHNICAL_DATA_RETENTION_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'technical event data (store receipts, extraction and cortex events, the AI runs\' input copies and timings) is pruned after this' }),
-  SEARCH_TOTAL_MAX: Type.Integer({ default: 10_000, minimum: 1, description: 'ticket and event search count their matches up to this; past it total is this number and totalIsCapped is true (an exact count reads every matching row)' }),
+  SEARCH_TOTAL_MAX: Type.Integer({ default: 1_000, minimum: 1, description: 'ticket and event search count their matches up to this; past it total is this number and totalIsCapped is true (an exact count reads every matching row)' }),
   HOOK_MAX_IN_FLIGHT: Type.Integer({ default: 1, minimum: 1, description: 'deliveries to one hook running at once: on PostgreSQL across all processes, as that many graphile-worker queues per hook; on SQLite to a slow or failing hook' }),
   SMTP_CONNECTION_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the TCP (and TLS) connection to the SMTP server' }),
   SMTP_GREETING_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, description: 'sending a reply: the server\'s greeting after connecting' }),

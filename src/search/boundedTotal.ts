@@ -5,8 +5,9 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 // An exact count reads every matching row: at a million conversations that is 16–480 ms for one
 // count (docs/SCALE.md), while the page itself comes from an index in under a millisecond. Past
 // the cap the count stops: `total` is the cap and `totalIsCapped` says it is a lower bound, as a
-// search engine's "10,000+" does. Paging is unaffected: offset and limit read the rows, not the
-// count.
+// search engine's "1,000+" does. Paging is unaffected: offset and limit read the rows, not the
+// count. The default cap (SEARCH_TOTAL_MAX, 1,000, as Zendesk's search API caps its results) costs
+// about 1 ms on PostgreSQL as an index-only scan; 10,000 cost 11 ms there.
 
 export interface BoundedTotal {
   total: number;

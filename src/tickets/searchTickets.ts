@@ -4,7 +4,7 @@ import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 import { buildFilterConditions, lookup, resolveComparator, type FilterInput } from '../search/filters.js';
 import { boundedTotal } from '../search/boundedTotal.js';
-import { fullTextMatches, parseSearchText, type SearchText } from '../search/fullText.js';
+import { fullTextMatches, fullTextTicketIds, parseSearchText, type SearchText } from '../search/fullText.js';
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
 import { serializeTicketCompact } from './serialize.js';
@@ -56,12 +56,16 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
 
   // Loosely typed while the full-text join comes and goes; the rows are typed again below.
   let from = db.kysely.selectFrom('tickets as t') as unknown as SelectQueryBuilder<any, any, object>;
-  if (text) from = from.innerJoin(fullTextMatches(db.kind, text, order === undefined).as('m'), 'm.ticket_id', 't.id');
+  // Ordered by relevance, every match is ranked (a join); ordered by a ticket field, the matches
+  // are a set of ids the database can stop reading at the page.
+  const ranked = text !== null && order === undefined;
+  if (ranked) from = from.innerJoin(fullTextMatches(db.kind, text).as('m'), 'm.ticket_id', 't.id');
+  else if (text) from = from.where('t.id', 'in', fullTextTicketIds(db.kind, text));
   const base = from
     .where('t.deleted_at', 'is', null)
     .where((eb) => eb.and(buildFilterConditions(eb, body.filters ?? [], TICKET_FIELDS, 't.', db.kind, { now, skipKeys: ['q'] })));
 
-  let rowsQuery = base.selectAll('t').select(text ? sql.ref('m.relevance').as('relevance') : sql.lit(null).as('relevance'));
+  let rowsQuery = base.selectAll('t').select(ranked ? sql.ref('m.relevance').as('relevance') : sql.lit(null).as('relevance'));
   rowsQuery = order === undefined
     ? rowsQuery.orderBy(sql.ref('m.relevance'), dir)
     : rowsQuery.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir);
@@ -79,7 +83,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
       spamStatus: r.spam_status,
       tags: tags.get(r.id) ?? [],
       intents: intents.get(r.id) ?? [],
-      ...(text && order === undefined ? { relevance: Number(r.relevance) } : {}),
+      ...(ranked ? { relevance: Number(r.relevance) } : {}),
     })),
     ...total,
     offset,

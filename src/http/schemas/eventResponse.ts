@@ -18,7 +18,7 @@ export const Event = Type.Object({
 export const EventSearchResponse = Type.Object({
   success: Type.Boolean(),
   events: Type.Array(Event),
-  total: Type.Integer({ description: 'matches, counted up to SEARCH_TOTAL_MAX (default 10,000)' }),
+  total: Type.Integer({ description: 'matches, counted up to SEARCH_TOTAL_MAX (default 1,000)' }),
   totalIsCapped: Type.Boolean({ description: 'more match than were counted: total is a lower bound' }),
   offset: Type.Integer(),
   limit: Type.Integer(),

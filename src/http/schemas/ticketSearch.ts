@@ -63,7 +63,7 @@ export const TicketSearchRow = Type.Object({
 export const TicketSearchResponse = Type.Object({
   success: Type.Boolean(),
   tickets: Type.Array(TicketSearchRow),
-  total: Type.Integer({ description: 'matches, counted up to SEARCH_TOTAL_MAX (default 10,000)' }),
+  total: Type.Integer({ description: 'matches, counted up to SEARCH_TOTAL_MAX (default 1,000)' }),
   totalIsCapped: Type.Boolean({ description: 'more match than were counted: total is a lower bound' }),
   offset: Type.Integer(),
   limit: Type.Integer(),

@@ -57,7 +57,7 @@ export function TicketList() {
   useSignal(lang);
   const [tickets, setTickets] = useState<Ticket[] | null>(null);
   const [total, setTotal] = useState(0);
-  // Past SEARCH_TOTAL_MAX the server stops counting: the pager says "10000+".
+  // Past SEARCH_TOTAL_MAX the server stops counting: the pager says "1000+".
   const [totalIsCapped, setTotalIsCapped] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [intents, setIntents] = useState<Record<number, TicketIntent[]>>({});
