@@ -79,7 +79,7 @@ export async function imageStub(): Promise<ImageStub> {
 }
 
 /** One app, one image stub and one Chromium for a test file; each test opens its own context. */
-export function webSuite(name: string, body: (get: () => { browser: Browser; web: WebApp; stub: ImageStub }) => void): void {
+export function webSuite(name: string, body: (get: () => { browser: Browser; web: WebApp; stub: ImageStub }) => void, env: Record<string, string> = {}): void {
   const skip = skipReason();
   if (skip) console.log(`# ${skip}`);
   describe(name, { skip }, () => {
@@ -91,7 +91,7 @@ export function webSuite(name: string, body: (get: () => { browser: Browser; web
       stub = await imageStub();
       // The remote-image proxy may reach the local stub that stands in for a mail's image host;
       // every test logs in through the form, past the default per-account login limit.
-      web = await startWebApp({ OUTBOUND_ALLOW_HOSTS: '127.0.0.1', LOGIN_MAX_PER_ACCOUNT: '1000' });
+      web = await startWebApp({ OUTBOUND_ALLOW_HOSTS: '127.0.0.1', LOGIN_MAX_PER_ACCOUNT: '1000', ...env });
       browser = await launch();
     });
     after(async () => {

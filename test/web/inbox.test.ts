@@ -34,6 +34,29 @@ webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
     }
   });
 
+  // This suite's app counts matches up to SEARCH_TOTAL_MAX=3 (below): past it the pager says
+  // "N+" and offers a next page while pages come back full.
+  it('pages past the counting cap: "25+" while pages are full, then the last page', async () => {
+    const w = word('Rotkehlchen');
+    for (let i = 0; i < 26; i++) await createTicket(web.t, { subject: `Frage ${w} ${i}`, body: '<p>Hallo</p>' });
+    const { context, page } = await loggedInPage(browser, web.base);
+    try {
+      await page.fill('input[name=q]', w);
+      await page.press('input[name=q]', 'Enter');
+      await page.waitForSelector(`section.queue[data-loaded-q="${w}"]`);
+      assert.equal(await page.$$eval('table.tickets tbody tr', (rows) => rows.length), 25);
+      assert.equal((await page.textContent('.pager .page-of'))?.trim(), 'Tickets 1–25 of 25+');
+      const next = page.locator('.pager button', { hasText: 'Next' });
+      assert.equal(await next.isEnabled(), true);
+      await next.click();
+      await page.waitForFunction("document.querySelectorAll('table.tickets tbody tr').length === 1");
+      assert.equal((await page.textContent('.pager .page-of'))?.trim(), 'Tickets 26–26 of 26+');
+      assert.equal(await next.isEnabled(), false);
+    } finally {
+      await context.close();
+    }
+  });
+
   // `q` is full text over every message of a ticket (src/search/), not only the first.
   it('finds a ticket by a word that is ONLY in its second message', async () => {
     const w = word('Kleiber');
@@ -257,4 +280,4 @@ webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
     }
     for (const f of ['list-1280.png', 'ticket-1280.png', 'list-390.png', 'ticket-390.png']) assert.ok(fs.statSync(path.join(SCREENSHOTS, f)).size > 1000, f);
   });
-});
+}, { SEARCH_TOTAL_MAX: '3' });

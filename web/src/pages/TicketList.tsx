@@ -70,6 +70,9 @@ export function TicketList() {
   const rows = useRef<HTMLTableSectionElement>(null);
   const listRef = useRef<Ticket[]>([]);
   const update = (patch: Partial<ListState>) => listState.set({ ...listState.get(), ...patch });
+  const shown = tickets?.length ?? 0;
+  // Past the counting cap the total is a lower bound: a full page may have a next one.
+  const hasNext = totalIsCapped ? shown === PAGE_SIZE : (s.page + 1) * PAGE_SIZE < total;
 
   useEffect(() => {
     void aiAgents().then(setCatalogue);
@@ -269,8 +272,8 @@ export function TicketList() {
       )}
       <nav class="pager" aria-label="pages">
         <button type="button" disabled={s.page === 0} onClick={() => update({ page: s.page - 1, selected: 0 })}>{t('previous')}</button>
-        <span>{t('pageOf', { from: total ? s.page * PAGE_SIZE + 1 : 0, to: Math.min(total, (s.page + 1) * PAGE_SIZE), total: totalIsCapped ? `${total}+` : total })}</span>
-        <button type="button" disabled={(s.page + 1) * PAGE_SIZE >= total} onClick={() => update({ page: s.page + 1, selected: 0 })}>{t('next')}</button>
+        <span class="page-of">{t('pageOf', { from: shown ? s.page * PAGE_SIZE + 1 : 0, to: s.page * PAGE_SIZE + shown, total: totalIsCapped ? `${Math.max(total, s.page * PAGE_SIZE + shown)}+` : total })}</span>
+        <button type="button" disabled={!hasNext} onClick={() => update({ page: s.page + 1, selected: 0 })}>{t('next')}</button>
       </nav>
     </section>
   );
