@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
+import { ADMIN, TEST_INTENT_ENV, databases, noteSkippedPostgres, startApp, waitFor, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/freePort.js';
 import { jobsOf } from '../helpers/jobs.js';
 
@@ -21,7 +21,7 @@ async function startSecondProcess(t: TestApp) {
     env: {
       ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: t.ctx.config.DATABASE_URL,
       DATA_DIR: t.dataDir, WORKER_ENABLED: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-      INTENT_MODEL_CACHE_DIR: t.ctx.config.INTENT_MODEL_CACHE_DIR,
+      ...TEST_INTENT_ENV,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
