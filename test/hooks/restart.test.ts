@@ -31,7 +31,7 @@ for (const kind of databases()) {
         const hookId = hook.json().id as number;
         const stored = await first.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { body: '<p>while the receiver is down</p>', process: false, crmNotificationId: 'crm-restart' });
         const eventId = stored.json().eventId as number;
-        await waitFor(async () => ((await deliveryOf(first, hookId, eventId))?.attempts.length ?? 0) >= 2, 10_000, 'failed attempts while down');
+        await waitFor(async () => ((await deliveryOf(first, hookId, eventId))?.attempts.length ?? 0) >= 2, 60_000, 'failed attempts while down');
         const down = await deliveryOf(first, hookId, eventId);
         assert.equal(down?.status, 'pending');
         assert.ok(down?.attempts.every((a) => a.status === 'retry' && a.responseCode === null && /ECONNREFUSED/.test(a.error ?? '')));
@@ -43,7 +43,7 @@ for (const kind of databases()) {
         const done = await waitFor(async () => {
           const d = await deliveryOf(second, hookId, eventId);
           return d?.status === 'delivered' ? d : null;
-        }, 10_000, 'delivery after the restart');
+        }, 60_000, 'delivery after the restart'); // a liveness bound: graphile-worker polls for the retry's run_at
         assert.equal(done.attempts.filter((a) => a.status === 'success').length, 1);
         assert.equal(done.attempts.at(-1)?.status, 'success');
         assert.equal(receiver.received.length, 1);
