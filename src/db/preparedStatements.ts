@@ -25,6 +25,7 @@ const STALE_PLAN = /cached plan must not change result type/;
 
 export function withPreparedStatements(pool: pg.Pool): PostgresPool {
   let named = 0;
+  // text → its name, or null when seen once; texts seen once are remembered up to 4 × MAX_NAMED.
   const seen = new Map<string, string | null>();
   const nameOf = (text: string): string | undefined => {
     const name = seen.get(text);
