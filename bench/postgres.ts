@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { sampleHtml } from './sampleHtml.js';
-import { CONNECTIONS, WARM_SECONDS, row, run, runMany, startChild, type Summary } from './harness.js';
+import { CONNECTIONS, WARM_SECONDS, row, runMany, startChild, type Summary } from './harness.js';
+import { sampleCpu, type CpuSample } from './cpu.js';
+import { backendUsPerRequest, sampleBackends } from './pgServerCpu.js';
 
 // npm run bench -- --db postgres [--database-url postgres://…]: the store path on PostgreSQL with
 // 1 and 2 API processes, against a floor measured in the same run with as many processes (a bare
@@ -35,6 +37,25 @@ function databaseUrl(server: string, name: string): string {
   return u.toString();
 }
 
+/** CPU per request of one scenario: the API processes' (all threads) and the database's backends. */
+interface Cpu { apiUs: number | null; dbUs: number | null }
+type Scenario = Summary & { cpu: Cpu };
+
+/** runMany (one URL per API process), with the CPU the API processes and the database spent on it. */
+async function measured(title: string, urls: string[], pids: (number | undefined)[], database: string,
+  body: (i: number) => string, headers: Record<string, string>, connections: number, seconds: number, pathOf?: (i: number) => string): Promise<Scenario> {
+  const ticks = (s: CpuSample | null) => (s ? s.eventLoopTicks + s.otherTicks : NaN);
+  const api0 = pids.map((p) => ticks(sampleCpu(p)));
+  const db0 = sampleBackends(database);
+  const r = await runMany(title, urls, body, headers, connections, seconds, pathOf);
+  const db1 = sampleBackends(database);
+  const apiTicks = pids.reduce<number>((sum, p, k) => sum + ticks(sampleCpu(p)) - api0[k]!, 0);
+  const apiUs = Number.isFinite(apiTicks) && r.requests.total > 0 ? (apiTicks * 1e4) / r.requests.total : null;
+  return { ...r, cpu: { apiUs, dbUs: backendUsPerRequest(db0, db1, r.requests.total) } };
+}
+
+const cpuText = (c: Cpu) => `API processes ${c.apiUs === null ? '?' : c.apiUs.toFixed(0)} µs, PostgreSQL backends ${c.dbUs === null ? '?' : c.dbUs.toFixed(0)} µs`;
+
 export async function benchPostgres(): Promise<void> {
   const server = serverUrl();
   const suffix = crypto.randomBytes(4).toString('hex');
@@ -58,8 +79,9 @@ export async function benchPostgres(): Promise<void> {
     const floors = [await start('bench/pgFloorServer.ts', [floorUrl]), await start('bench/pgFloorServer.ts', [floorUrl])];
     const floorUrls = floors.map((f) => `http://127.0.0.1:${f.port}/floor/1`);
     await runMany(`floor warm-up (${WARM_SECONDS}s, not reported)`, floorUrls, floorBody, {}, CONNECTIONS, WARM_SECONDS);
-    const floor1 = await run('floor, 1 process: Fastify + one INSERT … RETURNING id', floorUrls[0]!, floorBody, {}, floors[0]!.child.pid, CONNECTIONS, SECONDS);
-    const floor2 = await runMany('floor, 2 processes', floorUrls, floorBody, {}, CONNECTIONS, SECONDS);
+    const floorPids = floors.map((f) => f.child.pid);
+    const floor1 = await measured('floor, 1 process: Fastify + one INSERT … RETURNING id', floorUrls.slice(0, 1), floorPids.slice(0, 1), names.floor, floorBody, {}, CONNECTIONS, SECONDS);
+    const floor2 = await measured('floor, 2 processes', floorUrls, floorPids, names.floor, floorBody, {}, CONNECTIONS, SECONDS);
     for (const f of floors) f.child.kill();
 
     // The first process migrates and bootstraps alone; the second finds the database ready.
@@ -73,19 +95,25 @@ export async function benchPostgres(): Promise<void> {
     // measure that one row lock, not the store path (5% of the floor in the first run).
     const tickets: number[] = [];
     for (let k = 0; k < CONNECTIONS; k++) tickets.push(((await (await fetch(`${base}/bench/ticket`)).json()) as { id: number }).id);
-    const pathOf = (i: number) => `/api/mind/ticket/${tickets[i % tickets.length]}/conversation/store`;
+    // One counter for all parts of a scenario: with a per-part index, the two processes' k-th
+    // requests went to the same ticket at the same time and waited on each other's row lock.
+    let next = 0;
+    const pathOf = () => `/api/mind/ticket/${tickets[next++ % tickets.length]}/conversation/store`;
     const store = (process: string, tag: string) => (i: number) => JSON.stringify({
       process, direction: 'in', from: `Kunde ${i} <kunde${i}@example.de>`, to: ['service@example.de'], subject: `Zählerstand ${i}`, body: html,
       externalConversationId: `bench-${tag}-${i}`,
     });
-    const storeUrls = [first, second].map((s) => `http://127.0.0.1:${s.port}${pathOf(0)}`);
+    const storeUrls = [first, second].map((s) => `http://127.0.0.1:${s.port}${pathOf()}`);
+    const svcPids = [first.child.pid, second.child.pid];
     await runMany(`store warm-up (${WARM_SECONDS}s, not reported)`, storeUrls, store('false', 'warm'), auth, CONNECTIONS, WARM_SECONDS, pathOf);
-    const off1 = await run('store process=false, 1 process', storeUrls[0]!, store('false', 'off1'), auth, first.child.pid, CONNECTIONS, SECONDS, pathOf);
-    const batch1 = await run('store process=batch, 1 process', storeUrls[0]!, store('batch', 'batch1'), auth, first.child.pid, CONNECTIONS, SECONDS, pathOf);
-    const off2 = await runMany('store process=false, 2 processes', storeUrls, store('false', 'off2'), auth, CONNECTIONS, SECONDS, pathOf);
-    const batch2 = await runMany('store process=batch, 2 processes', storeUrls, store('batch', 'batch2'), auth, CONNECTIONS, SECONDS, pathOf);
+    const one = [storeUrls.slice(0, 1), svcPids.slice(0, 1), names.svc] as const;
+    const two = [storeUrls, svcPids, names.svc] as const;
+    const off1 = await measured('store process=false, 1 process', ...one, store('false', 'off1'), auth, CONNECTIONS, SECONDS, pathOf);
+    const batch1 = await measured('store process=batch, 1 process', ...one, store('batch', 'batch1'), auth, CONNECTIONS, SECONDS, pathOf);
+    const off2 = await measured('store process=false, 2 processes', ...two, store('false', 'off2'), auth, CONNECTIONS, SECONDS, pathOf);
+    const batch2 = await measured('store process=batch, 2 processes', ...two, store('batch', 'batch2'), auth, CONNECTIONS, SECONDS, pathOf);
 
-    const table: [string, Summary, Summary | undefined][] = [
+    const table: [string, Scenario, Scenario | undefined][] = [
       ['floor, 1 process (INSERT RETURNING)', floor1, undefined],
       ['store process=false, 1 process', off1, floor1],
       ['store process=batch, 1 process', batch1, floor1],
@@ -95,6 +123,8 @@ export async function benchPostgres(): Promise<void> {
     ];
     console.log('\nPostgreSQL                          throughput        latency (2 processes: worst of the two)');
     for (const [name, r, f] of table) console.log(row(name, r, f));
+    console.log(`\nCPU per request (${os.availableParallelism()} cores, shared by the API processes, PostgreSQL and autocannon; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+    for (const [name, r] of table) console.log(`${name.padEnd(34)} ${cpuText(r.cpu)}`);
     const worst = Math.min(off2.requests.average, batch2.requests.average) / floor2.requests.average;
     console.log(`\ntarget: store with 2 processes >= 40% of the 2-process floor — ${worst >= 0.4 ? 'met' : 'NOT met'} (${(worst * 100).toFixed(0)}%)`);
   } finally {

@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { AttachmentRow, ConversationRow, Database, DeliveryStatus, TicketRow } from '../db/schema.js';
 import { nowSeconds } from '../time.js';
-import { recordEvent } from '../events/eventLog.js';
+import { recordEvents, type NewEvent } from '../events/eventLog.js';
 import { enqueueJob } from '../jobs/queue.js';
 import { mailboxAddress } from '../mail/mailboxSettings.js';
 import { conversationJobKey } from '../jobs/jobKeys.js';
-import { isFirstCustomerMessage } from './firstCustomerMessage.js';
+import { customerMessageEventType } from './firstCustomerMessage.js';
 import { messageTimes, planTicketChanges } from '../tickets/rules.js';
 import { checkReferences, type CheckedReferences } from '../tickets/references.js';
 import type { Actor } from '../auth/actor.js';
@@ -165,8 +165,10 @@ export async function insertConversation(
     })
     .where('id', '=', ticket.id)
     .execute();
+  // The write's events in one insert (recordEvents), in this order.
+  const events: NewEvent[] = [];
   if (Object.keys(changes).length > 0) {
-    await recordEvent(trx, { type: 'ticketUpdated', ticketId: ticket.id, data: { userId: actor.agentId, changes, ticketId: ticket.id }, createdBy: actor.agentId });
+    events.push({ type: 'ticketUpdated', ticketId: ticket.id, data: { userId: actor.agentId, changes, ticketId: ticket.id }, createdBy: actor.agentId });
   }
 
   const eventData = {
@@ -178,17 +180,18 @@ export async function insertConversation(
     externalConversationId: msg.externalConversationId,
     ...(opts.deliveryStatus ? { deliveryStatus: opts.deliveryStatus, subchannelId, private: msg.isPrivate } : {}),
   };
-  const eventId = await recordEvent(trx, { type: 'conversationStored', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+  const stored = events.push({ type: 'conversationStored', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId }) - 1;
   if (isAgentMessage && !opts.isDraft) {
-    await recordEvent(trx, { type: 'conversationCreated', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+    events.push({ type: 'conversationCreated', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
   }
 
   // Without AI there is nothing to wait for: the customer-message events fire at once.
   // Otherwise the AI pipeline records them when it has processed the message.
   if (msg.process === 'false' && msg.direction === 'in') {
-    const first = opts.isNewTicket || (await isFirstCustomerMessage(trx, ticket.id, conversation.id));
-    await recordEvent(trx, { type: first ? 'ticketCreated' : 'ticketResponse', ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
+    const type = opts.isNewTicket ? 'ticketCreated' : customerMessageEventType(trx, ticket.id, conversation.id);
+    events.push({ type, ticketId: ticket.id, conversationId: conversation.id, data: eventData, createdBy: actor.agentId });
   }
+  const eventId = (await recordEvents(trx, events))[stored]!;
 
   let jobId: number | null = null;
   if (msg.process !== 'false') {

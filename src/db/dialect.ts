@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import type { WriteTransaction } from './groupCommit.js';
 import { openSqlite } from './sqlite.js';
+import { withPreparedStatements } from './preparedStatements.js';
 
 // Every difference between SQLite and PostgreSQL that the rest of the code must not know about
 // lives in this module.
@@ -42,7 +43,9 @@ export function openDatabase(opts: OpenOptions): Db {
     pool.on('error', (err) => opts.onPoolError?.(err));
     // A checked-out client's connection can drop too (graphile-worker holds one for LISTEN).
     pool.on('connect', (client) => client.on('error', (err) => opts.onPoolError?.(err)));
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Kysely's statements are prepared once per connection (preparedStatements.ts); graphile-worker
+    // is given the plain pool.
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
     return { kysely, kind: 'postgres', pgPool: pool, writeTransaction: (fn) => kysely.transaction().execute(fn), close: () => kysely.destroy() };
   }
   return openSqlite(opts.sqliteFile ?? ':memory:');
