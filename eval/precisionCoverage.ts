@@ -30,20 +30,21 @@ export function curve(rows: readonly Assignment[], thresholds = THRESHOLDS): Cur
 
 export const outDir = path.join(repoRoot, 'eval/out');
 
-export function writeCurveTable(curves: { name: string; points: CurvePoint[] }[]): string {
+/** Writes eval/out/<name>.md and returns the table. */
+export function writeCurveTable(curves: { name: string; points: CurvePoint[] }[], name = 'precision-coverage'): string {
   const header = `| threshold | ${curves.map((c) => `${c.name} precision | coverage`).join(' | ')} |`;
   const rule = `|---|${curves.map(() => '---|---').join('|')}|`;
   const lines = THRESHOLDS.map((t, i) => `| ${t.toFixed(2)} | ${curves.map((c) => `${c.points[i]!.precision.toFixed(3)} | ${c.points[i]!.coverage.toFixed(3)}`).join(' | ')} |`);
   const md = [header, rule, ...lines].join('\n');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'precision-coverage.md'), `${md}\n`);
+  writeFileSync(path.join(outDir, `${name}.md`), `${md}\n`);
   return md;
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 /** Precision (y) against coverage (x), one line per benchmark, threshold points labelled. */
-export async function writeCurvePlot(curves: { name: string; points: CurvePoint[] }[]): Promise<string> {
+export async function writeCurvePlot(curves: { name: string; points: CurvePoint[] }[], name = 'precision-coverage'): Promise<string> {
   const W = 960;
   const H = 520;
   const m = { l: 70, r: 400, t: 30, b: 60 };
@@ -73,7 +74,7 @@ export async function writeCurvePlot(curves: { name: string; points: CurvePoint[
 <text x="${W - m.r + 16}" y="${H - m.b}" font-size="11" fill="#666">dashed: 0.95; points: thresholds ${THRESHOLDS[0]}…${THRESHOLDS.at(-1)}</text>
 </svg>`;
   mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, 'precision-coverage.png');
+  const file = path.join(outDir, `${name}.png`);
   await sharp(Buffer.from(svg)).png().toFile(file);
   return file;
 }

@@ -4,6 +4,7 @@ import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
 import { isOcrAvailable } from '../../src/ai/ocr/readMeter.js';
 import { renderMeterImage } from '../../src/ai/ocr/renderMeterImage.js';
+import { implausibleAfter } from '../../src/ai/meterPhotos.js';
 
 const available = await isOcrAvailable();
 if (!available && process.env.CI === 'true') throw new Error('CI=true but the OCR engine (optional dependencies) is not installed');
@@ -51,6 +52,22 @@ describeEachDb('meter photos through the store endpoint', (app) => {
     assert.equal(events[0].data.extractionData.meterValue, 12345);
   });
 
+  it('a sure reading below an earlier photo\'s reading on the ticket needs confirmation instead', { skip: available ? false : 'OCR engine not installed' }, async () => {
+    const t = app();
+    const ticketId = await createTicket(t);
+    const store = async (digits: string) => {
+      const photo = await renderMeterImage(digits, { style: 'drum' });
+      const res = await t.call('POST', `/api/mind/ticket/${ticketId}/conversation/store`, { process: 'realtime', body: 'Foto vom Zähler', attachments: [{ name: 'zaehler.jpg', base64: photo.toString('base64') }] });
+      return (await realtimeOutcome(t, ticketId, res)).attachments[0];
+    };
+    const first = await store('0012345');
+    assert.equal(first.extractionStatus, 'success', JSON.stringify(first));
+    const lower = await store('0012300');
+    assert.equal(lower.extractionStatus, 'needsConfirmation', JSON.stringify(lower));
+    assert.equal(lower.extractionData.reading.digits, '0012300');
+    assert.match(lower.extractionData.reason, /below 0012345/);
+  });
+
   it('an image that is not a meter fails with a reason', { skip: available ? false : 'OCR engine not installed' }, async () => {
     const t = app();
     const ticketId = await createTicket(t);
@@ -62,3 +79,12 @@ describeEachDb('meter photos through the store endpoint', (app) => {
     assert.equal(typeof a.extractionData.reason, 'string');
   });
 }, { REALTIME_BUDGET_MS: '120000' });
+
+it('plausibility beside an earlier reading on the ticket: registers count up and keep their digit count', () => {
+  const previous = { meterValue: 12345, digits: '0012345' };
+  assert.equal(implausibleAfter({ meterValue: 12399, digits: '0012399' }, previous), null);
+  assert.equal(implausibleAfter({ meterValue: 12345, digits: '0012345' }, previous), null);
+  assert.equal(implausibleAfter({ meterValue: 99, digits: '0000099' }, null), null);
+  assert.match(implausibleAfter({ meterValue: 12300, digits: '0012300' }, previous) ?? '', /below 0012345/);
+  assert.match(implausibleAfter({ meterValue: 112399, digits: '112399' }, previous) ?? '', /6 digits/);
+});
