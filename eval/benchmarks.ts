@@ -8,7 +8,7 @@ import { detectIntents, trainIntentModel, type SentenceVectors, type TrainingExa
 import { splitClauses } from '../src/ai/intents/clauses.js';
 import { looksEnglish } from '../src/ai/intents/features.js';
 import { sentenceEncoderInstalled } from '../src/ai/intents/sentenceEncoder.js';
-import { discriminantOptions, type SentenceOptions } from '../src/ai/intents/sentenceHead.js';
+import type { SentenceOptions } from '../src/ai/intents/sentenceHead.js';
 import { evalEncoder, sentenceVectors } from './sentenceVectors.js';
 import { expectedCalibrationError } from '../src/ai/intents/calibration.js';
 import { curve, writeCurvePlot, writeCurveTable, type Assignment, type CurvePoint } from './precisionCoverage.js';
@@ -133,21 +133,17 @@ export async function evalBenchmarks(): Promise<ResultRow[]> {
     const vectors = await benchmarkVectors(b);
     const late: Encoded | undefined = vectors ? { vectors, sentence: { mode: 'late' } } : undefined;
     const concat: Encoded | undefined = vectors ? { vectors, sentence: { mode: 'concat', weight: 2 } } : undefined;
-    // The A/B behind discriminantOptions (off by default): top-1 and what the API assigns with it.
-    const discriminant: Encoded | undefined = vectors ? { vectors, sentence: discriminantOptions } : undefined;
     const runs = [
       () => run(b, '10-shot', b.tenShot, language, false, true),
       () => run(b, '10-shot + intent names', b.tenShot, language, true, false),
       () => run(b, 'full train', b.train, language, false, true),
     ];
-    if (late && concat && discriminant) {
+    if (late && concat) {
       runs.push(
         () => run(b, '10-shot + encoder (late fusion)', b.tenShot, language, false, true, late),
         () => run(b, '10-shot + encoder (concatenation)', b.tenShot, language, false, false, concat),
         () => run(b, '10-shot + intent names + encoder (late fusion)', b.tenShot, language, true, false, late),
         () => run(b, 'full train + encoder (late fusion)', b.train, language, false, true, late),
-        () => run(b, '10-shot + encoder + discriminant (A/B, off)', b.tenShot, language, false, false, discriminant),
-        () => run(b, 'full train + encoder + discriminant (A/B, off)', b.train, language, false, false, discriminant),
       );
       // Concatenation at full size costs a dense 512-column SVM on 10k texts: on request only.
       if (process.env.EVAL_CONCAT_FULL) runs.push(() => run(b, 'full train + encoder (concatenation)', b.train, language, false, false, concat));

@@ -6,8 +6,7 @@
 import { looksEnglish, TfidfVectorizer, type FeatureOptions } from './features.js';
 import { decisionScores, fitPlatt, makeRng, plattProbability, trainOneVsRest, type LinearWeights, type PlattParams, type SvmOptions } from './linearModel.js';
 import { splitClauses } from './clauses.js';
-import { appendSentence, defaultSentenceOptions, denseVector, headScores, trainSentenceHead, type SentenceOptions } from './sentenceHead.js';
-import { trainDiscriminant } from './discriminant.js';
+import { appendSentence, defaultSentenceOptions, headScores, trainSentenceHead, type SentenceOptions } from './sentenceHead.js';
 import { applyIsotonic, chooseThreshold, fitIsotonic, type HeldOut, type Isotonic, type ThresholdChoice } from './calibration.js';
 
 export interface TrainingExample {
@@ -98,8 +97,6 @@ interface Scorer {
   sentence: SentenceOptions | null;
   /** the late-fusion head (null in 'concat' mode or without vectors) */
   head: LinearWeights | null;
-  /** the late-fusion discriminant (discriminant.ts; null when off, in 'concat' mode or without vectors) */
-  discriminant: LinearWeights | null;
 }
 
 interface ModelParts extends Scorer {
@@ -132,13 +129,11 @@ function fitParts(examples: readonly TrainingExample[], labels: string[], opts: 
       return v ? appendSentence(x, v, vectorizer.dimension, sentence.weight) : x;
     });
     const linear = trainOneVsRest(xs, y, labels.length, vectorizer.dimension + (examples.find((e) => e.embedding)?.embedding?.length ?? 0), svm);
-    return { vectorizer, linear, sentence, head: null, discriminant: null };
+    return { vectorizer, linear, sentence, head: null };
   }
   const linear = trainOneVsRest(vectors, y, labels.length, vectorizer.dimension, svm);
-  const embeddings = examples.map((e) => e.embedding);
-  const head = sentence ? trainSentenceHead(embeddings, y, labels.length, sentence, svm) : null;
-  const discriminant = head && sentence?.discriminantWeight ? trainDiscriminant(embeddings, y, labels.length, sentence.shrinkage ?? defaultSentenceOptions.shrinkage ?? 0.3) : null;
-  return { vectorizer, linear, sentence: head ? sentence : null, head, discriminant };
+  const head = sentence ? trainSentenceHead(examples.map((e) => e.embedding), y, labels.length, sentence, svm) : null;
+  return { vectorizer, linear, sentence: head ? sentence : null, head };
 }
 
 /**
@@ -156,11 +151,6 @@ function scoreText(s: Scorer, text: string, embedding: Float32Array | null | und
   const h = headScores(s.head, embedding);
   const w = s.sentence?.weight ?? 1;
   for (let c = 0; c < scores.length; c++) scores[c]! += w * (h[c] ?? 0);
-  const u = s.sentence?.discriminantWeight ?? 0;
-  if (u && s.discriminant?.dimension === embedding.length) {
-    const d = decisionScores(s.discriminant, denseVector(embedding));
-    for (let c = 0; c < scores.length; c++) scores[c]! += u * (d[c] ?? 0);
-  }
   return { scores, fused: true };
 }
 
@@ -300,22 +290,9 @@ function buildModel(parts: ModelParts): IntentModel {
       isotonic,
       calibration,
       // Absent in models without sentence vectors, so those serialise exactly as before.
-      ...(parts.sentence ? { sentence: parts.sentence, fusedPlatt, head: linearToJson(parts.head), ...(parts.discriminant ? { discriminant: linearToJson(parts.discriminant) } : {}) } : {}),
+      ...(parts.sentence ? { sentence: parts.sentence, fusedPlatt, head: parts.head ? { dimension: parts.head.dimension, weights: floatsToBase64(parts.head.weights), intercepts: Array.from(parts.head.intercepts) } : null } : {}),
     }),
   };
-}
-
-function linearToJson(w: LinearWeights | null): { dimension: number; weights: string; intercepts: number[] } | null {
-  return w ? { dimension: w.dimension, weights: floatsToBase64(w.weights), intercepts: Array.from(w.intercepts) } : null;
-}
-
-/** A head or discriminant as toJSON wrote it (null or absent: none); throws when it does not fit the labels. */
-function linearFromJson(json: unknown, classes: number, what: string): LinearWeights | null {
-  const h = json as { dimension: number; weights: string; intercepts: number[] } | null | undefined;
-  if (!h) return null;
-  const w: LinearWeights = { classes, dimension: h.dimension, weights: floatsFromBase64(h.weights), intercepts: Float32Array.from(h.intercepts) };
-  if (w.weights.length !== w.dimension * classes) throw new Error(`intent model ${what} does not match labels × dimension`);
-  return w;
 }
 
 // little-endian float32, as every platform Node runs on stores them
@@ -338,10 +315,11 @@ export function loadIntentModel(json: unknown): IntentModel {
   if (weights.length !== dimension * labels.length) throw new Error('intent model weights do not match labels × dimension');
   const vectorizer = TfidfVectorizer.fromJSON(j.vectorizer as Parameters<typeof TfidfVectorizer.fromJSON>[0]);
   const linear: LinearWeights = { classes: labels.length, dimension, weights, intercepts: Float32Array.from(j.intercepts as number[]) };
-  const head = linearFromJson(j.head, labels.length, 'sentence head');
-  const discriminant = linearFromJson(j.discriminant, labels.length, 'sentence discriminant');
+  const h = j.head as { dimension: number; weights: string; intercepts: number[] } | null | undefined;
+  const head: LinearWeights | null = h ? { classes: labels.length, dimension: h.dimension, weights: floatsFromBase64(h.weights), intercepts: Float32Array.from(h.intercepts) } : null;
+  if (head && head.weights.length !== head.dimension * labels.length) throw new Error('intent model sentence head does not match labels × dimension');
   return buildModel({
-    labels, exampleCount: Number(j.exampleCount), vectorizer, linear, head, discriminant,
+    labels, exampleCount: Number(j.exampleCount), vectorizer, linear, head,
     sentence: (j.sentence as SentenceOptions | undefined) ?? null,
     platt: j.platt as PlattParams, fusedPlatt: (j.fusedPlatt as PlattParams | undefined) ?? null,
     isotonic: j.isotonic as Isotonic | null, calibration: j.calibration as ModelParts['calibration'],
