@@ -32,7 +32,11 @@ type Captured = { sql: string; params: unknown[] };
 let capture: Captured[] | null = null;
 const pgQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const [text, params] = args;
+  // A text and its values, or (a prepared statement, src/db/preparedStatements.ts) a config object.
+  const [first, second] = args;
+  const config = typeof first === 'object' && first !== null && 'text' in first ? (first as { text: string; values?: unknown[] }) : null;
+  const text = config ? config.text : first;
+  const params = config ? config.values : second;
   if (capture && typeof text === 'string' && !/^(begin|commit|rollback)/i.test(text)) capture.push({ sql: text, params: (params as unknown[]) ?? [] });
   return pgQuery.apply(this, args);
 } as typeof pg.Client.prototype.query;
