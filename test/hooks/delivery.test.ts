@@ -192,7 +192,8 @@ describeEachDb('event hook delivery', (app) => {
     const fastId = await createHook(t, fast.url());
     try {
       const first = await store(t, ticketId);
-      await waitFor(async () => slow.open === 1, 10_000, 'the retry held open by the slow receiver');
+      // The retry (the second request), not the first 503 while it is still being answered.
+      await waitFor(async () => slow.received.length === 2 && slow.open === 1, 10_000, 'the retry held open by the slow receiver');
       const ids: number[] = [];
       for (let i = 0; i < 4; i++) {
         ids.push(await store(t, ticketId));
