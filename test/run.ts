@@ -21,14 +21,23 @@ import { globSync } from 'glob';
 
 const CHILD_FILES = 'TM_TEST_FILES';
 
-// Seconds of test time per file (CI, 2026-12-03), for balancing the processes; a file not listed
+// Seconds of test time per file (CI in shared processes, 2026-12-03), for balancing the processes; a file not listed
 // counts as DEFAULT_SECONDS. Stale figures only make the split less even, never wrong.
 const SECONDS: Record<string, number> = {
-  'test/web/inbox.test.ts': 72, 'test/build.test.ts': 44, 'test/mail/crash.test.ts': 43, 'test/automation/crash.test.ts': 37,
-  'test/ai/crashRecovery.test.ts': 32, 'test/replies/replies.test.ts': 31, 'test/replies/crash.test.ts': 27, 'test/mail/fetch.test.ts': 24,
-  'test/http/lifecycle.test.ts': 22, 'test/mail/connectionTest.test.ts': 20, 'test/ai/sentenceEncoder.test.ts': 20, 'test/ai/modelCache.test.ts': 19,
+  'test/web/inbox.test.ts': 54, 'test/build.test.ts': 48, 'test/mail/crash.test.ts': 42,
+  'test/ai/crashRecovery.test.ts': 24, 'test/automation/crash.test.ts': 23,
+  'test/http/lifecycle.test.ts': 19, 'test/ai/modelCache.test.ts': 16, 'test/replies/replies.test.ts': 16,
+  'test/ai/sentenceEncoder.test.ts': 15, 'test/mail/connectionTest.test.ts': 14,
+  'test/ai/training.test.ts': 14, 'test/ai/meterPhotos.test.ts': 12, 'test/hooks/delivery.test.ts': 10,
+  'test/hooks/concurrency.test.ts': 10, 'test/http/accounts.test.ts': 9, 'test/mail/fetch.test.ts': 9,
+  'test/replies/crash.test.ts': 8, 'test/jobs/workerProcess.test.ts': 8,
+  'test/automation/playbook.test.ts': 7, 'test/http/routeAccess.test.ts': 7, 'test/hooks/restart.test.ts': 6,
+  'test/jobs/queue.test.ts': 5, 'test/ai/pipeline.test.ts': 5, 'test/http/auth.test.ts': 5,
+  'test/scale/manyProcesses.test.ts': 5, 'test/http/largeBodies.test.ts': 5,
+  'test/clients/erasure.test.ts': 4, 'test/attachments/fetchDeadline.test.ts': 4, 'test/web/app.test.ts': 4,
+  'test/http/fuzz.test.ts': 4,
 };
-const DEFAULT_SECONDS = 6;
+const DEFAULT_SECONDS = 2;
 
 async function runParent(args: string[]): Promise<void> {
   const files = args.length > 0 ? args : globSync('test/**/*.test.ts').sort();

@@ -235,7 +235,9 @@ webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
       await page.fill('#reply-body', `Danke für Ihre Nachricht. ${text}`);
       await page.click('form.reply button[type=submit]');
       await page.waitForSelector(`.message.out:has-text("${text}") [data-delivery], form.reply .error`);
-      assert.equal(await page.$('form.reply .error'), null, (await page.textContent('form.reply .error').catch(() => '')) ?? '');
+      // $ does not wait; textContent would wait its 30 s timeout for an error that is not there.
+      const error = await page.$('form.reply .error');
+      assert.equal(error, null, (await error?.textContent()) ?? '');
       const status = await page.getAttribute(`.message.out:has-text("${text}") [data-delivery]`, 'data-delivery');
       assert.ok(['queued', 'sent', 'stored'].includes(status ?? ''), `delivery status ${status}`);
     } finally {
