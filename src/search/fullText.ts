@@ -78,7 +78,7 @@ const ID_MATCH_SCORE = 1000;
  * plan from a scan per ticket (tens of seconds) into one pass over the matches (docs/SCALE.md).
  */
 export function fullTextTicketIds(kind: DbKind, text: SearchText): RawBuilder<{ ticket_id: number }> {
-  const words = text.terms.map((term) => sql`select ticket_id from (${kind === 'sqlite' ? sqliteHits(term, false) : postgresHits(term, false)}) w`);
+  const words = text.terms.map((term) => sql`select ticket_id from (${hits(kind, term, false)}) w`);
   const byWords = words.length === 0 ? sql`select 0 as ticket_id where 1 = 0` : sql.join(words, sql` intersect `);
   // union all: `in (…)` needs no duplicate-free list, and sorting one away cost a pass over the matches.
   return sql`(select ticket_id from (${byWords}) words union all ${byId(text)})`;
@@ -93,8 +93,7 @@ export function fullTextTicketIds(kind: DbKind, text: SearchText): RawBuilder<{ 
  */
 export function fullTextMatches(kind: DbKind, text: SearchText): RawBuilder<{ ticket_id: number; relevance: number }> {
   const arms = text.terms.map((term) => {
-    const hits = kind === 'sqlite' ? sqliteHits(term, true) : postgresHits(term, true);
-    return sql`select ticket_id, max(score) as score from (${hits}) hits group by ticket_id`;
+    return sql`select ticket_id, max(score) as score from (${hits(kind, term, true)}) hits group by ticket_id`;
   });
   // Every word in the ticket: a ticket that each word's arm lists once is listed arms.length times.
   const byWords = arms.length === 0
@@ -108,6 +107,11 @@ export function fullTextMatches(kind: DbKind, text: SearchText): RawBuilder<{ ti
 function byId(text: SearchText) {
   return sql`select id as ticket_id from tickets
     where contract_id = ${text.raw} or customer_id = ${text.raw}${text.ticketId !== null ? sql` or id = ${text.ticketId}` : sql``}`;
+}
+
+/** `(ticket_id, score)` of every indexed row that holds the word, on either database. */
+function hits(kind: DbKind, term: QueryTerm, ranked: boolean) {
+  return kind === 'sqlite' ? sqliteHits(term, ranked) : postgresHits(term, ranked);
 }
 
 function sqliteHits(term: QueryTerm, ranked: boolean) {
