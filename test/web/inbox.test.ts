@@ -49,7 +49,10 @@ webSuite('the agent inbox in Chromium: queue and ticket', (get) => {
       const next = page.locator('.pager button', { hasText: 'Next' });
       assert.equal(await next.isEnabled(), true);
       await next.click();
-      await page.waitForFunction("document.querySelectorAll('table.tickets tbody tr').length === 1");
+      // The second page holds one row: wait until the first page's second row is gone (a selector
+      // wait, not a string predicate, which the page's CSP may refuse to evaluate).
+      await page.waitForSelector('table.tickets tbody tr:nth-child(2)', { state: 'detached' });
+      assert.equal(await page.$$eval('table.tickets tbody tr', (rows) => rows.length), 1);
       assert.equal((await page.textContent('.pager .page-of'))?.trim(), 'Tickets 26–26 of 26+');
       assert.equal(await next.isEnabled(), false);
     } finally {
