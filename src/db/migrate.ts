@@ -11,6 +11,7 @@ import { automationMigration } from './migrations/009_automation.js';
 import { replyTemplatesMigration } from './migrations/010_reply_templates.js';
 import { graphileJobsMigration } from './migrations/011_graphile_jobs.js';
 import { scaleIndexesMigration } from './migrations/012_scale_indexes.js';
+import { searchPostingsMigration } from './migrations/013_search_postings.js';
 
 // Migrations are listed here in order; each receives the dialect so that the one set serves
 // SQLite and PostgreSQL alike.
@@ -27,6 +28,7 @@ function migrations(db: Db): Record<string, Migration> {
     '010_reply_templates': replyTemplatesMigration(db.kind),
     '011_graphile_jobs': graphileJobsMigration(db),
     '012_scale_indexes': scaleIndexesMigration(),
+    '013_search_postings': searchPostingsMigration(db.kind),
   };
 }
 

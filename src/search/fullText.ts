@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DbKind } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 
@@ -71,17 +71,37 @@ function toTerm(word: string): QueryTerm {
 const ID_MATCH_SCORE = 1000;
 
 /**
- * The ids of the tickets the text matches, unscored: each word's tickets intersected, then the
- * tickets the text names by id. Used as `t.id in (…)` when a search is ordered by a ticket field,
- * so the database can stop at the page: no ranking and no grouping of every match. At a million
- * conversations this made `q=<surname> + status` 2–3x faster on PostgreSQL and turned SQLite's
- * plan from a scan per ticket (tens of seconds) into one pass over the matches (docs/SCALE.md).
+ * `from` narrowed to the tickets the text matches, unscored: each word's tickets intersected, plus
+ * the tickets the text names by id. For a search ordered by a ticket field, so the database can
+ * stop at the page: no ranking and no grouping of every match (docs/SCALE.md).
+ * - SQLite: `t.id in (…)` over FTS5, whose rowids carry the ticket id. At a million conversations
+ *   this turned `q=<surname> + status` from a scan per ticket (tens of seconds) into one pass.
+ * - PostgreSQL: a join with the matching ticket ids from search_postings (migration 013), each
+ *   once and, when the search is ordered by ticket id (`byId`), in that order, so that the page
+ *   and the capped count read tickets only until they are full.
  */
-export function fullTextTicketIds(kind: DbKind, text: SearchText): RawBuilder<{ ticket_id: number }> {
-  const words = text.terms.map((term) => sql`select ticket_id from (${hits(kind, term, false)}) w`);
-  const byWords = words.length === 0 ? sql`select 0 as ticket_id where 1 = 0` : sql.join(words, sql` intersect `);
-  // union all: `in (…)` needs no duplicate-free list, and sorting one away cost a pass over the matches.
-  return sql`(select ticket_id from (${byWords}) words union all ${byId(text)})`;
+export function onlyMatching<QB extends SelectQueryBuilder<any, any, object>>(from: QB, kind: DbKind, text: SearchText, byId?: 'asc' | 'desc'): QB {
+  if (kind === 'sqlite') {
+    const words = text.terms.map((term) => sql`select ticket_id from (${sqliteHits(term, false)}) w`);
+    const byWords = words.length === 0 ? sql`select 0 as ticket_id where 1 = 0` : sql.join(words, sql` intersect `);
+    // union all: `in (…)` needs no duplicate-free list, and sorting one away cost a pass over the matches.
+    return from.where('t.id', 'in', sql<{ ticket_id: number }>`(select ticket_id from (${byWords}) words union all ${namedTickets(text)})`) as QB;
+  }
+  const words = text.terms.map((term) => sql`(select ticket_id from search_postings where ${postingsOf(term)})`);
+  const byWords = words.length === 0 ? sql`(select 0 as ticket_id where 1 = 0)` : sql.join(words, sql` intersect `);
+  const order = byId === undefined ? sql`` : sql` order by ticket_id ${sql.raw(byId)}`;
+  // union, not union all: each ticket once, since it is joined, not tested with `in`.
+  const ids = sql<{ ticket_id: number }>`(select ticket_id from (${byWords} union ${namedTickets(text)}) matched${order})`;
+  return from.innerJoin(ids.as('m'), 'm.ticket_id', 't.id') as QB;
+}
+
+// A word's postings: one lexeme, or (a prefix) every lexeme from the word up to the word followed by
+// the last code point, a byte range of the C-collated index. Folded as the index side folds.
+function postingsOf(term: QueryTerm) {
+  const word = sql`(tm_search_fold(${term.word}) collate "C")`;
+  return term.prefix
+    ? sql`lexeme >= ${word} and lexeme < (tm_search_fold(${term.word}) || chr(1114111)) collate "C"`
+    : sql`lexeme = ${word}`;
 }
 
 /**
@@ -93,27 +113,24 @@ export function fullTextTicketIds(kind: DbKind, text: SearchText): RawBuilder<{ 
  */
 export function fullTextMatches(kind: DbKind, text: SearchText): RawBuilder<{ ticket_id: number; relevance: number }> {
   const arms = text.terms.map((term) => {
-    return sql`select ticket_id, max(score) as score from (${hits(kind, term, true)}) hits group by ticket_id`;
+    const hits = kind === 'sqlite' ? sqliteHits(term, true) : postgresHits(term);
+    return sql`select ticket_id, max(score) as score from (${hits}) hits group by ticket_id`;
   });
   // Every word in the ticket: a ticket that each word's arm lists once is listed arms.length times.
   const byWords = arms.length === 0
     ? sql`select 0 as ticket_id, 0 as relevance where 1 = 0`
     : sql`select ticket_id, sum(score) as relevance from (${sql.join(arms, sql` union all `)}) words group by ticket_id having count(*) = ${sql.lit(arms.length)}`;
-  const named = sql`select ticket_id, ${sql.lit(ID_MATCH_SCORE)} as relevance from (${byId(text)}) named`;
+  const named = sql`select ticket_id, ${sql.lit(ID_MATCH_SCORE)} as relevance from (${namedTickets(text)}) named`;
   return sql`(select ticket_id, max(relevance) as relevance from (${byWords} union all ${named}) matched group by ticket_id)`;
 }
 
 /** Tickets the whole text names: contract or customer id, or (a single number) the ticket id. */
-function byId(text: SearchText) {
+function namedTickets(text: SearchText) {
   return sql`select id as ticket_id from tickets
     where contract_id = ${text.raw} or customer_id = ${text.raw}${text.ticketId !== null ? sql` or id = ${text.ticketId}` : sql``}`;
 }
 
-/** `(ticket_id, score)` of every indexed row that holds the word, on either database. */
-function hits(kind: DbKind, term: QueryTerm, ranked: boolean) {
-  return kind === 'sqlite' ? sqliteHits(term, ranked) : postgresHits(term, ranked);
-}
-
+/** `(ticket_id, score)` of every indexed row that holds the word (score 0 unless ranked). */
 function sqliteHits(term: QueryTerm, ranked: boolean) {
   // A quoted FTS5 phrase; the word holds no quote (letters and digits only). The rowid carries the
   // ticket id in its upper 32 bits (migration 007); conversation id 0 is the ticket's own row,
@@ -126,12 +143,13 @@ function sqliteHits(term: QueryTerm, ranked: boolean) {
   return sql`select rowid >> 32 as ticket_id, ${score} as score from search_fts where search_fts match ${match}`;
 }
 
-function postgresHits(term: QueryTerm, ranked: boolean) {
+/** `(ticket_id, score)` of every vector that holds the word (GIN, migration 007), ranked. */
+function postgresHits(term: QueryTerm) {
   // quote_literal makes the word one tsquery lexeme whatever it holds; ':*' is the prefix match.
   const query = term.prefix
     ? sql`to_tsquery('simple', quote_literal(tm_search_fold(${term.word})) || ':*')`
     : sql`to_tsquery('simple', quote_literal(tm_search_fold(${term.word})))`;
-  const score = (factor: number) => (ranked ? sql`${sql.lit(factor)} * ts_rank(s.tsv, q)` : sql`0`);
+  const score = (factor: number) => sql`${sql.lit(factor)} * ts_rank(s.tsv, q)`;
   return sql`select s.ticket_id, ${score(2)} as score from ticket_search s, ${query} q where s.tsv @@ q
     union all
     select s.ticket_id, ${score(1)} as score from conversation_search s, ${query} q where s.tsv @@ q`;

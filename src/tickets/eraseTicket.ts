@@ -33,13 +33,14 @@ export const LINKED_TABLES = {
 } as const;
 
 /**
- * The full-text index (migration 007): kept by database triggers, which remove a ticket's rows
+ * The full-text index (migrations 007 and 013): kept by database triggers, which remove a ticket's rows
  * when its ticket and conversation rows are deleted above. Per dialect: PostgreSQL's two tables
  * have a ticket_id column, SQLite's one FTS5 table encodes it in the rowid.
  */
 export const INDEX_TABLES = {
   ticket_search: 'PostgreSQL: a trigger deletes the row with its ticket',
   conversation_search: 'PostgreSQL: a trigger deletes the rows with their conversations',
+  search_postings: 'PostgreSQL: a trigger deletes each word of the ticket with the last of its rows above that holds it',
   search_fts: 'SQLite: triggers delete the rows with their ticket and conversations',
 } as const;
 

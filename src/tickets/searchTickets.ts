@@ -4,7 +4,7 @@ import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 import { buildFilterConditions, lookup, resolveComparator, type FilterInput } from '../search/filters.js';
 import { boundedTotal } from '../search/boundedTotal.js';
-import { fullTextMatches, fullTextTicketIds, parseSearchText, type SearchText } from '../search/fullText.js';
+import { fullTextMatches, onlyMatching, parseSearchText, type SearchText } from '../search/fullText.js';
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
 import { serializeTicketCompact } from './serialize.js';
@@ -60,7 +60,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
   // are a set of ids the database can stop reading at the page.
   const ranked = text !== null && order === undefined;
   if (ranked) from = from.innerJoin(fullTextMatches(db.kind, text).as('m'), 'm.ticket_id', 't.id');
-  else if (text) from = from.where('t.id', 'in', fullTextTicketIds(db.kind, text));
+  else if (text) from = onlyMatching(from, db.kind, text, order === ORDER_FIELDS['t.id'] ? dir : undefined);
   const base = from
     .where('t.deleted_at', 'is', null)
     .where((eb) => eb.and(buildFilterConditions(eb, body.filters ?? [], TICKET_FIELDS, 't.', db.kind, { now, skipKeys: ['q'] })));
