@@ -52,6 +52,12 @@ export function searchPostingsMigration(kind: DbKind) {
         await sql`create trigger ${sql.raw(`${table}_postings`)} after insert or update or delete on ${sql.table(table)}
           for each row execute function tm_search_postings_sync()`.execute(db);
       }
+      // A text search checks each candidate ticket's filters by id, in id order, until the page and
+      // the capped count are full (4,011 probes for a surname + status=open at a million
+      // conversations). With status and channel in the index those probes need no heap: 16.8 ->
+      // 10.9 ms for that count, 23.5 -> 17.8 ms p50 over HTTP. Pages of tickets updated since the
+      // last vacuum still need their heap row.
+      await sql`create index tickets_live_id_status_idx on tickets (id) include (status, channel) where deleted_at is null`.execute(db);
       // Back-fill, then the key: building the index once is faster than keeping it row by row
       // (a million messages: ~50 s for 20 million postings, ~25 s for the index, on 2 cores).
       await sql`insert into search_postings (lexeme, ticket_id)
@@ -60,6 +66,10 @@ export function searchPostingsMigration(kind: DbKind) {
           union all
           select unnest(tsvector_to_array(tsv)), ticket_id from conversation_search) words`.execute(db);
       await sql`alter table search_postings add primary key (lexeme, ticket_id)`.execute(db);
+      // Index-only scans need the visibility map, which a vacuum sets. Insert-driven autovacuum waits
+      // for 20% of the table to be new (4 million postings at a million messages); the newest
+      // tickets, which an id-ordered search reads first, would be the ones read from the heap.
+      await sql`alter table search_postings set (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 100000)`.execute(db);
     },
   };
 }
