@@ -8,7 +8,6 @@ import { fullTextMatches, onlyMatching, parseSearchText, type SearchText } from 
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
 import { serializeTicketCompact } from './serialize.js';
-import { tagIdsOf } from './readTickets.js';
 import type { TicketSearchBody } from '../http/schemas/ticketSearch.js';
 
 export const SEARCH_LIMIT_DEFAULT = 100;
@@ -75,11 +74,12 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
   ]);
   const rows = found as (TicketRow & { relevance: number | null })[];
   const ids = rows.map((r) => r.id);
-  const [tagIds, tags, intents] = await Promise.all([tagIdsOf(db.kysely, ids), tagsOf(db, ids), intentsOf(db, ids)]);
+  // One read of the tickets' tags gives both tagIds and tags (both in tag id order).
+  const [tags, intents] = await Promise.all([tagsOf(db, ids), intentsOf(db, ids)]);
   return {
     success: true,
     tickets: rows.map((r) => ({
-      ...serializeTicketCompact(r, tagIds.get(r.id) ?? []),
+      ...serializeTicketCompact(r, (tags.get(r.id) ?? []).map((g) => g.id)),
       spamStatus: r.spam_status,
       tags: tags.get(r.id) ?? [],
       intents: intents.get(r.id) ?? [],
