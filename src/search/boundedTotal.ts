@@ -15,6 +15,11 @@ export interface BoundedTotal {
   totalIsCapped: boolean;
 }
 
+/** The answer for `n` rows counted up to max + 1. */
+export function cappedTotal(n: number, max: number): BoundedTotal {
+  return n > max ? { total: max, totalIsCapped: true } : { total: n, totalIsCapped: false };
+}
+
 /** `select count(*) from (<query's rows> limit max + 1)`: the database stops after max + 1 rows. */
 export async function boundedTotal(
   kysely: Kysely<any>,
@@ -23,6 +28,5 @@ export async function boundedTotal(
 ): Promise<BoundedTotal> {
   const rows = matching.clearSelect().clearOrderBy().select(sql.lit(1).as('one')).limit(max + 1);
   const row = await kysely.selectFrom(rows.as('capped')).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  const n = Number(row.n);
-  return n > max ? { total: max, totalIsCapped: true } : { total: n, totalIsCapped: false };
+  return cappedTotal(Number(row.n), max);
 }

@@ -3,7 +3,7 @@ import type { TicketRow } from '../db/schema.js';
 import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 import { buildFilterConditions, lookup, resolveComparator, type FilterInput } from '../search/filters.js';
-import { boundedTotal } from '../search/boundedTotal.js';
+import { boundedTotal, cappedTotal, type BoundedTotal } from '../search/boundedTotal.js';
 import { fullTextMatches, onlyMatching, parseSearchText, type SearchText } from '../search/fullText.js';
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
@@ -64,15 +64,32 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
     .where('t.deleted_at', 'is', null)
     .where((eb) => eb.and(buildFilterConditions(eb, body.filters ?? [], TICKET_FIELDS, 't.', db.kind, { now, skipKeys: ['q'] })));
 
-  let rowsQuery = base.selectAll('t').select(ranked ? sql.ref('m.relevance').as('relevance') : sql.lit(null).as('relevance'));
-  rowsQuery = order === undefined
-    ? rowsQuery.orderBy(sql.ref('m.relevance'), dir)
-    : rowsQuery.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir);
-  const [found, total] = await Promise.all([
-    rowsQuery.orderBy(sql.ref('t.id'), dir).limit(limit).offset(offset).execute(),
-    boundedTotal(db.kysely, base, totalMax),
-  ]);
-  const rows = found as (TicketRow & { relevance: number | null })[];
+  const relevance = ranked ? sql.ref('m.relevance').as('relevance') : sql.lit(null).as('relevance');
+  const ordered = <Q extends SelectQueryBuilder<any, any, object>>(q: Q) =>
+    (order === undefined ? q.orderBy(sql.ref('m.relevance'), dir) : q.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir))
+      .orderBy(sql.ref('t.id'), dir);
+  let rows: (TicketRow & { relevance: number | null })[];
+  let total: BoundedTotal;
+  if (text && offset + limit <= totalMax + 1) {
+    // Full text, a page inside the counted window: the matching ids, in order and up to the cap,
+    // are read once for both the page and the total, then the page's rows by id. Otherwise the
+    // matches are found twice, and SQLite builds its `t.id in (…)` set once per statement, one
+    // after the other on its one connection. Not for filters alone, where page and count are
+    // index reads that run side by side on PostgreSQL (A/B at 1M, docs/SCALE.md).
+    const matched = await ordered(base.select(['t.id as id', relevance])).limit(totalMax + 1).execute() as { id: number; relevance: number | null }[];
+    total = cappedTotal(matched.length, totalMax);
+    const page = matched.slice(offset, offset + limit);
+    const byId = new Map(page.length === 0 ? [] : (await db.kysely.selectFrom('tickets').selectAll().where('id', 'in', page.map((m) => m.id)).execute()).map((r) => [r.id, r]));
+    // A ticket erased between the two reads is left out of the page.
+    rows = page.flatMap((m) => { const r = byId.get(m.id); return r ? [{ ...r, relevance: m.relevance }] : []; });
+  } else {
+    const [found, counted] = await Promise.all([
+      ordered(base.selectAll('t').select(relevance)).limit(limit).offset(offset).execute(),
+      boundedTotal(db.kysely, base, totalMax),
+    ]);
+    rows = found as (TicketRow & { relevance: number | null })[];
+    total = counted;
+  }
   const ids = rows.map((r) => r.id);
   // One read of the tickets' tags gives both tagIds and tags (both in tag id order).
   const [tags, intents] = await Promise.all([tagsOf(db, ids), intentsOf(db, ids)]);

@@ -58,6 +58,17 @@ describeEachDb('bounded totals', (app) => {
     const r = await tickets(t, { q: word });
     assert.equal(r.tickets.length, 4);
     assert.deepEqual([r.total, r.totalIsCapped], [3, true]);
+    // Pages inside the counted window (cap + 1 = 4 ids read once for page and total) and past it
+    // (its own page query) give the same tickets in the same order.
+    const all = r.tickets.map((x) => x.id);
+    for (const [offset, limit] of [[0, 2], [2, 2], [3, 2], [1, 3]] as const) {
+      const page = await tickets(t, { q: word, offset, limit });
+      assert.deepEqual(page.tickets.map((x) => x.id), all.slice(offset, offset + limit), `offset ${offset}, limit ${limit}`);
+      assert.deepEqual([page.total, page.totalIsCapped], [3, true]);
+    }
+    const ranked = await tickets(t, { q: word, orderByField: 'relevance', limit: 2 });
+    assert.equal(ranked.tickets.length, 2);
+    assert.ok(ranked.tickets.every((x) => typeof (x as { relevance?: number }).relevance === 'number'));
   });
 
   it('event search: a ticket with more events than the cap answers the cap, flagged', async () => {
