@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { rowLockSuffix, type Db, type DbKind } from '../db/dialect.js';
 import type { Database, TicketRow } from '../db/schema.js';
 import { NotFound } from '../errors.js';
-import { serializeTicket, type ReplyRecipients } from './serialize.js';
+import { serializeTicket, type ReplyRecipients, type TicketTag } from './serialize.js';
 import { fromJson } from '../db/json.js';
 import { getTicketIntents } from './intents.js';
 
@@ -11,11 +11,13 @@ export async function lockTicket(trx: Kysely<Database>, kind: DbKind, ticketId: 
   return trx.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('deleted_at', 'is', null).modifyEnd(rowLockSuffix(kind)).executeTakeFirst();
 }
 
-export async function tagIdsOf(db: Kysely<Database>, ticketIds: number[]): Promise<Map<number, number[]>> {
-  const map = new Map<number, number[]>();
+/** Each ticket's tags in tag id order, as the ticket answers show them (GET /ticket/{id}, search). */
+export async function tagsOfTickets(db: Kysely<Database>, ticketIds: number[]): Promise<Map<number, TicketTag[]>> {
+  const map = new Map<number, TicketTag[]>();
   if (ticketIds.length === 0) return map;
-  const rows = await db.selectFrom('ticket_tags').select(['ticket_id', 'tag_id']).where('ticket_id', 'in', ticketIds).orderBy('tag_id').execute();
-  for (const r of rows) map.set(r.ticket_id, [...(map.get(r.ticket_id) ?? []), r.tag_id]);
+  const rows = await db.selectFrom('ticket_tags as tt').innerJoin('tags as g', 'g.id', 'tt.tag_id')
+    .select(['tt.ticket_id', 'g.id', 'g.name', 'g.parent_id', 'g.color']).where('tt.ticket_id', 'in', ticketIds).orderBy('g.id').execute();
+  for (const r of rows) map.set(r.ticket_id, [...(map.get(r.ticket_id) ?? []), { id: r.id, name: r.name, parentId: r.parent_id, color: r.color }]);
   return map;
 }
 
@@ -30,15 +32,14 @@ export async function loadTicket(db: Db, id: number, opts: LoadTicketOptions = {
   const t = await db.kysely.selectFrom('tickets').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   if (!t) throw new NotFound('ticket', id, 'ticketId');
   const [tags, attachments, intents, replyRecipients, emailSubchannelId] = await Promise.all([
-    db.kysely.selectFrom('ticket_tags as tt').innerJoin('tags', 'tags.id', 'tt.tag_id')
-      .select(['tags.id', 'tags.name', 'tags.parent_id', 'tags.color']).where('tt.ticket_id', '=', id).orderBy('tags.id').execute(),
+    tagsOfTickets(db.kysely, [id]),
     db.kysely.selectFrom('attachments').selectAll().where('ticket_id', '=', id).orderBy('id').execute(),
     opts.includeIntents ? getTicketIntents(db, id) : Promise.resolve(null),
     replyRecipientsOf(db.kysely, t),
     emailSubchannelOf(db.kysely, t),
   ]);
   return serializeTicket(t, {
-    tags: tags.map((tag) => ({ id: tag.id, name: tag.name, parentId: tag.parent_id, color: tag.color })),
+    tags: tags.get(id) ?? [],
     attachments,
     replyRecipients,
     emailSubchannelId,

@@ -8,6 +8,7 @@ import { fullTextMatches, onlyMatching, parseSearchText, type SearchText } from 
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
 import { serializeTicketCompact } from './serialize.js';
+import { tagsOfTickets } from './readTickets.js';
 import type { TicketSearchBody } from '../http/schemas/ticketSearch.js';
 
 export const SEARCH_LIMIT_DEFAULT = 100;
@@ -79,9 +80,10 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
     const matched = await ordered(base.select(['t.id as id', relevance])).limit(totalMax + 1).execute() as { id: number; relevance: number | null }[];
     total = cappedTotal(matched.length, totalMax);
     const page = matched.slice(offset, offset + limit);
-    const byId = new Map(page.length === 0 ? [] : (await db.kysely.selectFrom('tickets').selectAll().where('id', 'in', page.map((m) => m.id)).execute()).map((r) => [r.id, r]));
-    // A ticket erased between the two reads is left out of the page.
-    rows = page.flatMap((m) => { const r = byId.get(m.id); return r ? [{ ...r, relevance: m.relevance }] : []; });
+    const read = page.length === 0 ? [] : await db.kysely.selectFrom('tickets').selectAll().where('id', 'in', page.map((m) => m.id)).execute();
+    const byId = new Map(read.map((r) => [r.id, r]));
+    // In the matched order; a ticket erased between the two reads is left out of the page.
+    rows = page.flatMap((m) => (byId.has(m.id) ? [{ ...byId.get(m.id)!, relevance: m.relevance }] : []));
   } else {
     const [found, counted] = await Promise.all([
       ordered(base.selectAll('t').select(relevance)).limit(limit).offset(offset).execute(),
@@ -92,7 +94,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
   }
   const ids = rows.map((r) => r.id);
   // One read of the tickets' tags gives both tagIds and tags (both in tag id order).
-  const [tags, intents] = await Promise.all([tagsOf(db, ids), intentsOf(db, ids)]);
+  const [tags, intents] = await Promise.all([tagsOfTickets(db.kysely, ids), intentsOf(db, ids)]);
   return {
     success: true,
     tickets: rows.map((r) => ({
@@ -112,13 +114,6 @@ function group<T extends { ticket_id: number }, U>(rows: T[], map: (r: T) => U):
   const out = new Map<number, U[]>();
   for (const r of rows) out.set(r.ticket_id, [...(out.get(r.ticket_id) ?? []), map(r)]);
   return out;
-}
-
-async function tagsOf(db: Db, ids: number[]) {
-  if (ids.length === 0) return new Map<number, never[]>();
-  const rows = await db.kysely.selectFrom('ticket_tags as tt').innerJoin('tags as g', 'g.id', 'tt.tag_id')
-    .select(['tt.ticket_id', 'g.id', 'g.name', 'g.parent_id', 'g.color']).where('tt.ticket_id', 'in', ids).orderBy('g.id').execute();
-  return group(rows, (r) => ({ id: r.id, name: r.name, parentId: r.parent_id, color: r.color }));
 }
 
 // The intents as GET /intent/byTicketId lists them, without their extracted data (compact rows).
