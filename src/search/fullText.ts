@@ -101,9 +101,7 @@ export function onlyMatching<QB extends SelectQueryBuilder<any, any, object>>(fr
 // the last code point, a byte range of the C-collated index. Folded as the index side folds.
 function postingsOf(term: QueryTerm) {
   const word = sql`(tm_search_fold(${term.word}) collate "C")`;
-  return term.prefix
-    ? sql`lexeme >= ${word} and lexeme < (tm_search_fold(${term.word}) || chr(1114111)) collate "C"`
-    : sql`lexeme = ${word}`;
+  return term.prefix ? sql`lexeme >= ${word} and lexeme < ${word} || chr(1114111)` : sql`lexeme = ${word}`;
 }
 
 /**

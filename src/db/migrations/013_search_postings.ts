@@ -26,14 +26,15 @@ export function searchPostingsMigration(kind: DbKind) {
       await sql`create index conversation_search_ticket_idx on conversation_search (ticket_id)`.execute(db);
       await sql`create function tm_search_postings_sync() returns trigger language plpgsql as $$
         declare
-          added text[] := '{}';
-          removed text[] := '{}';
+          new_words text[] := case when tg_op <> 'DELETE' then tsvector_to_array(new.tsv) else '{}' end;
+          old_words text[] := case when tg_op <> 'INSERT' then tsvector_to_array(old.tsv) else '{}' end;
+          added text[] := new_words;
+          removed text[] := old_words;
         begin
-          if tg_op <> 'DELETE' then added := tsvector_to_array(new.tsv); end if;
-          if tg_op <> 'INSERT' then removed := tsvector_to_array(old.tsv); end if;
+          -- The same ticket keeps the words both versions hold; a move takes them all along.
           if tg_op = 'UPDATE' and old.ticket_id = new.ticket_id then
-            added := array(select unnest(tsvector_to_array(new.tsv)) except select unnest(tsvector_to_array(old.tsv)));
-            removed := array(select unnest(tsvector_to_array(old.tsv)) except select unnest(tsvector_to_array(new.tsv)));
+            added := array(select unnest(new_words) except select unnest(old_words));
+            removed := array(select unnest(old_words) except select unnest(new_words));
           end if;
           if cardinality(added) > 0 then
             insert into search_postings (lexeme, ticket_id) select unnest(added), new.ticket_id on conflict do nothing;
