@@ -1,7 +1,8 @@
 import type { Db } from '../db/dialect.js';
 import { BadRequest, NotFound } from '../errors.js';
+import { lookup } from '../lookup.js';
 import { boundedTotal } from '../search/boundedTotal.js';
-import { buildFilterConditions, lookup, type FieldSpec, type FilterInput } from '../search/filters.js';
+import { buildFilterConditions, type FieldSpec, type FilterInput } from '../search/filters.js';
 import { serializeEvent } from './eventLog.js';
 
 const FIELDS: Record<string, FieldSpec> = {

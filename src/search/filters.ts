@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import { BadRequest } from '../errors.js';
+import { lookup } from '../lookup.js';
 import { nowSeconds } from '../time.js';
 import { parseFilterDate } from './filterDates.js';
 import { ilike, type DbKind } from '../db/dialect.js';
@@ -37,11 +38,6 @@ export interface FieldSpec {
 
 /** The most filter values one search may carry, over all its filters (each becomes a bound parameter). */
 export const MAX_FILTER_VALUES = 500;
-
-/** Own-property lookup: a client key such as `constructor` or `__proto__` must not find Object.prototype. */
-export function lookup<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
 
 // Enneo's comparators, and ours kept as aliases (`notIn` for `not in`; `like` is ours alone).
 const ALIASES: Record<string, Comparator> = {

@@ -1,4 +1,5 @@
 import { Invalid } from '../errors.js';
+import { lookup } from '../lookup.js';
 import { nowSeconds, parseDateInput } from '../time.js';
 import type { TicketRow, TicketUpdate } from '../db/schema.js';
 
@@ -17,7 +18,7 @@ const STATUS_ALIASES: Record<string, TicketStatus> = {
 
 export function normalizeStatus(value: string, field = 'status'): TicketStatus {
   if ((STATUSES as readonly string[]).includes(value)) return value as TicketStatus;
-  const alias = STATUS_ALIASES[value];
+  const alias = lookup(STATUS_ALIASES, value);
   if (alias) return alias;
   throw new Invalid(field, `"${value}" is not a status; use open, pending or closed (aliases: ${Object.keys(STATUS_ALIASES).join(', ')})`, 'invalid_status');
 }

@@ -1,4 +1,4 @@
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
@@ -28,7 +28,7 @@ it('checkAndNormalizeJson walks 1,000,000 levels without recursion and names the
 
 describeEachDb('JSON limits and text normalisation', (app) => {
   let ticketId: number;
-  it('setup', async () => {
+  before(async () => {
     ticketId = await createTicket(app());
   });
 
@@ -83,7 +83,7 @@ describeEachDb('numbers out of the columns\' range are 400 naming the field', (a
     ['search offset ≥ 2^63', 'search', { offset: 2 ** 63 }, 'offset'],
   ];
   let ticketId: number;
-  it('setup', async () => {
+  before(async () => {
     ticketId = await createTicket(app());
   });
   for (const [name, where, body, field] of cases) {
