@@ -70,9 +70,14 @@ export function buildBlock(seed: number, ids: Ids, ref: Reference, maxTickets: n
     let lastOut: number | null = null;
     let firstResponse: number | null = null;
     let subject = '';
+    // The ticket carries its first message's bodies, as POST /ticket and mail ingestion write them.
+    let first = { body: '', bodyPlain: '', bodyClean: '' };
     for (let k = 0; k < count; k++) {
       const m = message(r, { topic, lang, c, agentName: agent.name, k, html: channel === 'email', previous });
-      if (k === 0) subject = m.subject;
+      if (k === 0) {
+        subject = m.subject;
+        first = m;
+      }
       previous = m.bodyClean;
       const cid = ids.conversation++;
       const out = m.direction === 'out';
@@ -103,7 +108,7 @@ export function buildBlock(seed: number, ids: Ids, ref: Reference, maxTickets: n
       id: tid, external_ticket_id: null, direction: 'in', from_email: c.email, from_name: c.name, to_emails: JSON.stringify([ref.mailbox]), cc_emails: '[]', bcc_emails: '[]',
       channel, subchannel_id: ref.subchannels.get(channel) ?? null, status, priority: weighted(r, PRIORITIES), subject,
       summary: status === 'closed' && r() < 0.5 ? `${lang === 'de' ? 'Kunde' : 'Customer'} ${c.name}: ${topic.subject[lang](c, r)}` : null,
-      body: '', body_plain: '', body_clean: '', sentiment: pick(r, ['positive', 'neutral', 'neutral', 'negative']), language: lang === 'de' ? 'German' : 'English',
+      body: first.body, body_plain: first.bodyPlain, body_clean: first.bodyClean, sentiment: pick(r, ['positive', 'neutral', 'neutral', 'negative']), language: lang === 'de' ? 'German' : 'English',
       language_code: lang, ai_support_level: pick(r, ['human', 'human', 'bot', 'automated']), contract_id: c.contractId, customer_id: c.customerId,
       agent_id: status === 'open' && r() < 0.4 ? null : agent.id, worked_on_by: null, raw_data: null, cortex_request_id: null,
       created_at: created, modified_at: at, first_response_due_by: created + 86_400, due_by: created + 3 * 86_400, closed_at: closed,

@@ -1,5 +1,4 @@
 import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
-import type { TicketRow } from '../db/schema.js';
 import type { Db } from '../db/dialect.js';
 import { BadRequest } from '../errors.js';
 import { lookup } from '../lookup.js';
@@ -8,7 +7,7 @@ import { boundedTotal, cappedTotal, type BoundedTotal } from '../search/boundedT
 import { fullTextMatches, onlyMatching, parseSearchText, type SearchText } from '../search/fullText.js';
 import { ORDER_FIELDS, TICKET_FIELDS, UNSUPPORTED_ORDER_FIELDS } from '../search/ticketFields.js';
 import { nowSeconds } from '../time.js';
-import { serializeTicketCompact } from './serialize.js';
+import { COMPACT_TICKET_COLUMNS, serializeTicketCompact, type CompactTicketRow } from './serialize.js';
 import { tagsOfTickets } from './readTickets.js';
 import type { TicketSearchBody } from '../http/schemas/ticketSearch.js';
 
@@ -70,7 +69,7 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
   const ordered = <Q extends SelectQueryBuilder<any, any, object>>(q: Q) =>
     (order === undefined ? q.orderBy(sql.ref('m.relevance'), dir) : q.orderBy(typeof order === 'string' ? sql.ref(order) : order, dir))
       .orderBy(sql.ref('t.id'), dir);
-  let rows: (TicketRow & { relevance: number | null })[];
+  let rows: (CompactTicketRow & { relevance: number | null })[];
   let total: BoundedTotal;
   if (text && offset + limit <= totalMax + 1) {
     // Full text, a page inside the counted window: the matching ids, in order and up to the cap,
@@ -81,16 +80,16 @@ export async function searchTickets(db: Db, body: TicketSearchBody, totalMax: nu
     const matched = await ordered(base.select(['t.id as id', relevance])).limit(totalMax + 1).execute() as { id: number; relevance: number | null }[];
     total = cappedTotal(matched.length, totalMax);
     const page = matched.slice(offset, offset + limit);
-    const read = page.length === 0 ? [] : await db.kysely.selectFrom('tickets').selectAll().where('id', 'in', page.map((m) => m.id)).execute();
+    const read = page.length === 0 ? [] : await db.kysely.selectFrom('tickets').select(COMPACT_TICKET_COLUMNS).where('id', 'in', page.map((m) => m.id)).execute();
     const byId = new Map(read.map((r) => [r.id, r]));
     // In the matched order; a ticket erased between the two reads is left out of the page.
     rows = page.flatMap((m) => (byId.has(m.id) ? [{ ...byId.get(m.id)!, relevance: m.relevance }] : []));
   } else {
     const [found, counted] = await Promise.all([
-      ordered(base.selectAll('t').select(relevance)).limit(limit).offset(offset).execute(),
+      ordered(base.select(COMPACT_TICKET_COLUMNS.map((c) => `t.${c}` as const)).select(relevance)).limit(limit).offset(offset).execute(),
       boundedTotal(db.kysely, base, totalMax),
     ]);
-    rows = found as (TicketRow & { relevance: number | null })[];
+    rows = found as (CompactTicketRow & { relevance: number | null })[];
     total = counted;
   }
   const ids = rows.map((r) => r.id);

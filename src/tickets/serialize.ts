@@ -4,9 +4,22 @@ import { serializeAttachment } from '../conversations/serialize.js';
 import { fromJson } from '../db/json.js';
 import type { getTicketIntents } from './intents.js';
 
+/**
+ * The columns a compact ticket is made of (search results): no bodies, no raw data. A mail's
+ * ticket carries its HTML three times over (body, bodyPlain, bodyClean) and its raw data, so a
+ * page of 100 read with `select *` would detoast and parse megabytes it never sends.
+ */
+export const COMPACT_TICKET_COLUMNS = [
+  'id', 'direction', 'from_email', 'from_name', 'to_emails', 'cc_emails', 'bcc_emails', 'subchannel_id', 'channel',
+  'external_ticket_id', 'status', 'priority', 'subject', 'summary', 'sentiment', 'language', 'language_code',
+  'ai_support_level', 'spam_status', 'created_at', 'modified_at', 'first_response_due_by', 'due_by', 'closed_at',
+  'last_message_at', 'last_customer_message_at', 'first_response_at', 'last_agent_message_at', 'contract_id',
+  'customer_id', 'agent_id', 'worked_on_by', 'cortex_request_id',
+] as const satisfies readonly (keyof TicketRow)[];
+export type CompactTicketRow = Pick<TicketRow, (typeof COMPACT_TICKET_COLUMNS)[number]>;
 
 /** Compact row for search results: no bodies, no attachments. */
-export function serializeTicketCompact(t: TicketRow, tagIds: number[]) {
+export function serializeTicketCompact(t: CompactTicketRow, tagIds: number[]) {
   return {
     id: t.id,
     direction: t.direction,
