@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { buildContext, closeContext, type AppContext } from './context.js';
 import { buildServices, type BackgroundServices } from './services.js';
 import { loggerOptions } from './logger.js';
-import { registerErrorHandling } from './http/errorHandler.js';
+import { frameworkErrors, registerErrorHandling } from './http/errorHandler.js';
 import { registerValidation } from './http/validation.js';
 import { registerJsonBodyParser } from './http/jsonBody.js';
 import { registerQueryNormalisation } from './http/normalizeText.js';
@@ -46,6 +46,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     logger: loggerOptions(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
     ...serverOptions(config),
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   let services: BackgroundServices | null = null;

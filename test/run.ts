@@ -35,7 +35,7 @@ const SECONDS: Record<string, number> = {
   'test/jobs/queue.test.ts': 5, 'test/ai/pipeline.test.ts': 5, 'test/http/auth.test.ts': 5,
   'test/scale/manyProcesses.test.ts': 5, 'test/http/largeBodies.test.ts': 5,
   'test/clients/erasure.test.ts': 4, 'test/attachments/fetchDeadline.test.ts': 4, 'test/web/app.test.ts': 4,
-  'test/http/fuzz.test.ts': 4,
+  'test/http/fuzz.test.ts': 4, 'test/http/everyRouteHostile.test.ts': 6,
 };
 const DEFAULT_SECONDS = 2;
 

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors.js';
 
 interface ErrorBody {
@@ -17,6 +17,18 @@ function fieldOf(instancePath: string, missing?: string): string | undefined {
   if (missing) parts.push(missing);
   if (parts.length === 0) return undefined;
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the errors its router raises before any route or hook runs
+ * (a path whose percent-encoding does not decode, a path parameter over the router's length
+ * limit) get the contract's error shape too, not Fastify's own.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const code = err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_request';
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : err.message;
+  void reply.code(status).send(body(code, message));
 }
 
 /** The one place where errors become the contract's JSON error shape. */
