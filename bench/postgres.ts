@@ -16,12 +16,12 @@ import { backendUsPerRequest, sampleBackends } from './pgServerCpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 
-function serverUrl(): string {
+export function serverUrl(): string {
   const i = process.argv.indexOf('--database-url');
   return (i >= 0 ? process.argv[i + 1] : undefined) ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-async function admin(url: string, statement: string): Promise<void> {
+export async function admin(url: string, statement: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -31,7 +31,7 @@ async function admin(url: string, statement: string): Promise<void> {
   }
 }
 
-function databaseUrl(server: string, name: string): string {
+export function databaseUrl(server: string, name: string): string {
   const u = new URL(server);
   u.pathname = `/${name}`;
   return u.toString();

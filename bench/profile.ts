@@ -6,15 +6,20 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sampleHtml } from './sampleHtml.js';
 import { cpuPerRequest, formatCpu, sampleCpu } from './cpu.js';
+import { admin, databaseUrl, serverUrl } from './postgres.js';
 
-// npx tsx bench/profile.ts [false|batch|given] [seconds]: the bench's service under --cpu-prof
-// while autocannon stores 2 KB HTML messages (50 connections), then where the server's main
-// thread spent its time, by module and by function, as µs per request. The profile is kept
-// (path printed) for Chrome DevTools.
+// npx tsx bench/profile.ts [false|batch|given] [seconds] [--db postgres [--database-url URL]]:
+// the bench's service under --cpu-prof while autocannon stores 2 KB HTML messages (50
+// connections), then where the server's main thread spent its time, by module and by function,
+// as µs per request. The profile is kept (path printed) for Chrome DevTools. On PostgreSQL the
+// service runs on a fresh database of the server (dropped at the end); what the backends spend
+// is not in the profile (npm run bench -- --db postgres measures it).
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const mode = process.argv[2] ?? 'false';
-const seconds = Number(process.argv[3] ?? 8);
+const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+const mode = args[0] ?? 'false';
+const seconds = Number(args[1] ?? 8);
+const onPostgres = process.argv.includes('--db') && process.argv[process.argv.indexOf('--db') + 1] === 'postgres';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-profile-'));
 const profDir = path.join(dir, 'prof');
 
@@ -31,7 +36,10 @@ function where(url: string): string {
 }
 
 async function main() {
-  const child = fork(path.join(root, 'bench/serviceServer.ts'), [path.join(dir, 'svc')], {
+  const database = `tm_profile_${process.pid}`;
+  const server = serverUrl();
+  if (onPostgres) await admin(server, `create database ${database}`);
+  const child = fork(path.join(root, onPostgres ? 'bench/pgServiceServer.ts' : 'bench/serviceServer.ts'), [path.join(dir, 'svc'), ...(onPostgres ? [databaseUrl(server, database)] : [])], {
     execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${profDir}`],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -57,6 +65,7 @@ async function main() {
   const cpu = cpuPerRequest(before, sampleCpu(child.pid), result.requests.total);
   child.send('exit');
   await new Promise((resolve) => child.once('exit', resolve));
+  if (onPostgres) await admin(server, `drop database ${database} with (force)`);
 
   const file = fs.readdirSync(profDir).map((f) => path.join(profDir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
   const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
