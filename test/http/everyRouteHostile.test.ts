@@ -6,7 +6,7 @@ import { createTicket, type TestApp } from '../helpers/app.js';
 
 // "Never a 500 for anything a client can send", for every route at once: each route the OpenAPI
 // document lists gets hostile values in every body property and query parameter it declares, and
-// hostile path ids. Every answer is 2xx or a 4xx in the error shape, and a 4xx writes no row.
+// hostile path ids; each body also comes whole as the wrong JSON type, each parameter also twice. Every answer is 2xx or a 4xx in the error shape, and a 4xx writes no row.
 // Nothing lists fields by hand, so a new route or field is swept the moment it is documented.
 // (test/http/fuzz.test.ts fuzzes the four busiest bodies with random shapes as well.)
 
@@ -79,6 +79,10 @@ describeEachDb('hostile values on every route', (app) => {
       const withBody = op.method === 'GET' || op.method === 'DELETE' ? undefined : {};
       for (const id of HOSTILE_IDS) if (op.path.includes('{')) await send(op, op.path.replace(/\{\w+\}/g, id), withBody);
       if (op.method === 'DELETE') continue;
+      // The whole body of the wrong JSON type.
+      if (withBody) for (const whole of [[], 'x', 1, null]) await send(op, real, whole);
+      // A parameter given twice reaches the route as an array unless something stops it.
+      for (const name of op.query) await send(op, `${real}?${name}=1&${name}=2`, withBody);
       for (const value of HOSTILE) {
         for (const name of op.query) await send(op, `${real}?${new URLSearchParams({ [name]: typeof value === 'string' ? value : JSON.stringify(value) })}`, withBody);
         for (const name of op.body) await send(op, real, { [name]: value });
