@@ -5,8 +5,9 @@ import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
 
 // "Never a 500 for anything a client can send", for every route at once: each route the OpenAPI
-// document lists gets hostile values in every body property and query parameter it declares, and
-// hostile path ids; each body also comes whole as the wrong JSON type, each parameter also twice. Every answer is 2xx or a 4xx in the error shape, and a 4xx writes no row.
+// document lists gets hostile values in every body property and query parameter it declares,
+// hostile path ids, a whole body of the wrong JSON type and each parameter twice. Every answer
+// is 2xx or a 4xx in the error shape, and a 4xx writes no row.
 // Nothing lists fields by hand, so a new route or field is swept the moment it is documented.
 // (test/http/fuzz.test.ts fuzzes the four busiest bodies with random shapes as well.)
 
