@@ -1,4 +1,4 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { AppContext } from '../context.js';
 import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../errors.js';
@@ -16,6 +16,7 @@ import { classifyMachineMail } from './autoReply.js';
 import { bouncedMessageIds, bounceReason, markBounced } from './bounces.js';
 import { findThreadTicket } from './threading.js';
 import { mailToStoreInput } from './mailToMessage.js';
+import { parseMail } from './parseMail.js';
 import { testHangInsideStore } from './testHooks.js';
 
 /**
@@ -61,7 +62,7 @@ export async function ingestMail(ctx: AppContext, mail: FetchedMail, opts: Inges
   const { key: rawKey } = await ctx.blobs.put(mail.raw);
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(mail.raw, { skipImageLinks: true, skipTextLinks: true });
+    parsed = await parseMail(mail.raw);
   } catch (err) {
     return setAside(ctx, opts, { ...base, messageId: null, kind: 'poison', error: `cannot be parsed: ${(err as Error).message}`, rawBlobHash: rawKey });
   }
