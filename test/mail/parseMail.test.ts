@@ -12,7 +12,7 @@ it('an HTML-only mail keeps its HTML and gets no text from mailparser (the store
   assert.equal(typeof parsed.html === 'string' ? parsed.html.trim() : parsed.html, html);
   // html-to-text on the event loop held it 2.1 s for a 20 MB part; nothing of ours reads `text`.
   assert.equal(parsed.text ?? '', '');
-  assert.equal(mailToStoreInput(parsed, { subchannelId: 1, uidValidity: '1', uid: 1, messageId: 'm@x' }).body.trim(), html);
+  assert.equal(mailToStoreInput(parsed, { subchannelId: 1, uidValidity: '1', uid: 1, messageId: 'm@x' }).body?.trim(), html);
 });
 
 it('a plain-text mail still becomes HTML for the store, without made-up links; attachments carry no md5', async () => {
