@@ -1,8 +1,8 @@
 import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
+import { rowCounts } from '../helpers/rowCounts.js';
 
 // "Never a 500 for anything a client can send", for every route at once: each route the OpenAPI
 // document lists gets hostile values in every body property and query parameter it declares,
@@ -24,10 +24,7 @@ const SKIP = new Set(['POST /api/auth/logout', 'GET /api/web/remote-image', 'POS
   'POST /api/mind/webhook/fetchEmails/{subchannelId}', 'POST /api/mind/settings/subchannel/{id}/test']);
 
 const TABLES = ['tickets', 'conversations', 'events', 'jobs', 'attachments', 'tags', 'reply_templates', 'subchannels', 'agents', 'api_keys', 'event_hooks', 'ai_agents'] as const;
-async function counts(t: TestApp): Promise<Record<string, number>> {
-  const row = await sql<Record<string, number | string>>`select ${sql.join(TABLES.map((table) => sql`(select count(*) from ${sql.table(table)}) as ${sql.ref(table)}`))}`.execute(t.ctx.db.kysely);
-  return Object.fromEntries(TABLES.map((table) => [table, Number(row.rows[0]![table])]));
-}
+const counts = (t: TestApp) => rowCounts(t, TABLES);
 
 interface Operation { method: string; path: string; body: string[]; query: string[] }
 

@@ -1,20 +1,16 @@
 import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { describeEachDb } from '../helpers/suite.js';
 import { createTicket, type TestApp } from '../helpers/app.js';
+import { rowCounts } from '../helpers/rowCounts.js';
 
 // Issue 11 item 10: hostile bodies on store, ticket create, ticket patch and search. Every answer
 // is 2xx or a 4xx in the error shape, and a 4xx changes no row. Bounded runs; fast-check prints
 // the seed and the shrunk counterexample on failure (rerun with FUZZ_SEED=<seed>).
 
 const tables = ['tickets', 'conversations', 'events', 'jobs', 'attachments'] as const;
-/** Rows per table, in one round trip (the sweep below asks before each of its ~1,500 requests). */
-async function counts(t: TestApp): Promise<Record<string, number>> {
-  const row = await sql<Record<string, number | string>>`select ${sql.join(tables.map((table) => sql`(select count(*) from ${sql.table(table)}) as ${sql.ref(table)}`))}`.execute(t.ctx.db.kysely);
-  return Object.fromEntries(tables.map((table) => [table, Number(row.rows[0]![table])]));
-}
+const counts = (t: TestApp) => rowCounts(t, tables);
 
 const oddString = fc.oneof(
   fc.string({ unit: 'binary' }),
