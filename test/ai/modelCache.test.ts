@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp } from '../helpers/app.js';
+import { IntentModelCache } from '../../src/ai/intents/modelCache.js';
 
 // The cache must change nothing but the cost of a start: a second app on an unchanged catalogue
 // serves the model the first one trained, and a changed catalogue is trained, not served stale.
@@ -65,4 +66,27 @@ describe('intent model cache', () => {
       fs.rmSync(cacheDir, { recursive: true, force: true });
     }
   });
+});
+
+it('the cache keeps the 32 most recently used models: a model read counts as used, the least recently used goes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-model-lru-'));
+  try {
+    const cache = new IntentModelCache(dir);
+    const file = (k: string) => path.join(dir, `${k}.json`);
+    for (let i = 0; i < 32; i++) {
+      await cache.write(`m${i}`, { i });
+      // Distinct times an hour apart, oldest first: no two files share a clock tick.
+      const t = new Date(Date.UTC(2026, 0, 1, i));
+      fs.utimesSync(file(`m${i}`), t, t);
+    }
+    assert.deepEqual(await cache.read('m0'), { i: 0 }); // m0 is now the most recently used
+    await cache.write('m32', { i: 32 });
+    const kept = new Set(fs.readdirSync(dir).map((n) => n.replace(/\.json$/, '')));
+    assert.equal(kept.size, 32);
+    assert.ok(kept.has('m0'), 'a model just read stays');
+    assert.ok(!kept.has('m1'), 'the least recently used goes');
+    assert.equal(await cache.read('m1'), null);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,7 +9,10 @@ import type { TrainingExample, TrainOptions } from './classifier.js';
 // from: the examples, whether word vectors were there, and the code of this folder (a changed
 // tokenizer or trainer must never serve a model built by the old one). Same key, same model.
 
-const KEEP_NEWEST = 8;
+// The models of the most recently used catalogues are kept (an agent edited and reverted, a
+// rollback): 32 of about 1.5 MB each. The test suite trains about a dozen distinct catalogues;
+// with 8 kept it evicted its own before they were read again and retrained them on every run.
+const KEEP = 32;
 let codeHash: Promise<string> | null = null;
 
 /** A hash of every file in the intent model's own folder (src/ai/intents, or dist/ai/intents when built). */
@@ -35,26 +38,29 @@ export class IntentModelCache {
     return h.digest('hex');
   }
 
-  /** The serialised model for `key`, or null when there is none (or it cannot be read). */
+  /** The serialised model for `key`, or null when there is none (or it cannot be read). A hit counts as a use. */
   async read(key: string): Promise<unknown> {
     try {
-      return JSON.parse(await fs.readFile(this.file(key), 'utf8')) as unknown;
+      const model = JSON.parse(await fs.readFile(this.file(key), 'utf8')) as unknown;
+      const now = new Date();
+      await fs.utimes(this.file(key), now, now).catch(() => undefined);
+      return model;
     } catch {
       return null;
     }
   }
 
-  /** Writes atomically (a reader never sees half a file; concurrent writers of one key agree), keeps the newest few. */
+  /** Writes atomically (a reader never sees half a file; concurrent writers of one key agree); keeps the KEEP most recently used. */
   async write(key: string, model: unknown): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     const tmp = path.join(this.dir, `.${key}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
     await fs.writeFile(tmp, JSON.stringify(model));
     await fs.rename(tmp, this.file(key));
     const models = (await fs.readdir(this.dir)).filter((n) => n.endsWith('.json'));
-    if (models.length <= KEEP_NEWEST) return;
+    if (models.length <= KEEP) return;
     const dated = await Promise.all(models.map(async (n) => ({ n, t: (await fs.stat(path.join(this.dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
     dated.sort((a, b) => b.t - a.t);
-    await Promise.all(dated.slice(KEEP_NEWEST).map(({ n }) => fs.rm(path.join(this.dir, n), { force: true })));
+    await Promise.all(dated.slice(KEEP).map(({ n }) => fs.rm(path.join(this.dir, n), { force: true })));
   }
 
   private file(key: string): string {
