@@ -21,21 +21,22 @@ import { globSync } from 'glob';
 
 const CHILD_FILES = 'TM_TEST_FILES';
 
-// Seconds of test time per file (CI in shared processes, 2026-12-03), for balancing the processes; a file not listed
-// counts as DEFAULT_SECONDS. Stale figures only make the split less even, never wrong.
+// Seconds of test time per file (CI=true with PostgreSQL, shared processes, warm model cache, 2026-12-04), for
+// balancing the processes; a file not listed counts as DEFAULT_SECONDS. Stale figures only make the split less
+// even, never wrong.
 const SECONDS: Record<string, number> = {
-  'test/web/inbox.test.ts': 54, 'test/build.test.ts': 48, 'test/mail/crash.test.ts': 42,
-  'test/ai/crashRecovery.test.ts': 24, 'test/automation/crash.test.ts': 23,
-  'test/http/lifecycle.test.ts': 19, 'test/ai/modelCache.test.ts': 16, 'test/replies/replies.test.ts': 16,
-  'test/ai/sentenceEncoder.test.ts': 15, 'test/mail/connectionTest.test.ts': 14,
-  'test/ai/training.test.ts': 14, 'test/ai/meterPhotos.test.ts': 12, 'test/hooks/delivery.test.ts': 10,
-  'test/hooks/concurrency.test.ts': 10, 'test/http/accounts.test.ts': 9, 'test/mail/fetch.test.ts': 9,
-  'test/replies/crash.test.ts': 8, 'test/jobs/workerProcess.test.ts': 8,
-  'test/automation/playbook.test.ts': 7, 'test/http/routeAccess.test.ts': 7, 'test/hooks/restart.test.ts': 6,
-  'test/jobs/queue.test.ts': 5, 'test/ai/pipeline.test.ts': 5, 'test/http/auth.test.ts': 5,
-  'test/scale/manyProcesses.test.ts': 5, 'test/http/largeBodies.test.ts': 5,
-  'test/clients/erasure.test.ts': 4, 'test/attachments/fetchDeadline.test.ts': 4, 'test/web/app.test.ts': 4,
-  'test/http/fuzz.test.ts': 4, 'test/http/everyRouteHostile.test.ts': 6,
+  'test/mail/crash.test.ts': 40, 'test/web/inbox.test.ts': 34, 'test/automation/crash.test.ts': 25,
+  'test/build.test.ts': 23, 'test/ai/crashRecovery.test.ts': 20, 'test/http/everyRouteHostile.test.ts': 19,
+  'test/http/lifecycle.test.ts': 16, 'test/hooks/concurrency.test.ts': 16, 'test/ai/training.test.ts': 14,
+  'test/mail/connectionTest.test.ts': 14, 'test/replies/replies.test.ts': 12, 'test/replies/crash.test.ts': 11,
+  'test/mail/fetch.test.ts': 11, 'test/hooks/delivery.test.ts': 8, 'test/http/accounts.test.ts': 8,
+  'test/jobs/workerProcess.test.ts': 8, 'test/ai/sentenceEncoder.test.ts': 7, 'test/ai/modelCache.test.ts': 7,
+  'test/http/routeAccess.test.ts': 7, 'test/automation/playbook.test.ts': 7, 'test/ai/meterPhotos.test.ts': 7,
+  'test/scale/seed.test.ts': 6, 'test/http/fuzz.test.ts': 5, 'test/attachments/largeBase64.test.ts': 5,
+  'test/scale/manyProcesses.test.ts': 5, 'test/hooks/restart.test.ts': 5, 'test/http/badInput.test.ts': 4,
+  'test/http/largeBodies.test.ts': 4, 'test/ai/pipeline.test.ts': 4,
+  'test/attachments/fetchDeadline.test.ts': 4, 'test/http/auth.test.ts': 3, 'test/mail/poll.test.ts': 3,
+  'test/mail/roundTrip.test.ts': 3, 'test/search/fullText.test.ts': 3,
 };
 const DEFAULT_SECONDS = 2;
 
