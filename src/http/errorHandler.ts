@@ -60,7 +60,7 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'bad_request';
+      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'bad_request';
       return reply.code(status).send(body(code, err.message));
     }
     if (status === 503) return reply.code(503).send(body('unavailable', err.message));

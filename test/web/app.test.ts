@@ -29,6 +29,9 @@ webSuite('the agent inbox in Chromium: serving, login, language, administration'
     assert.equal(await status(asset), 200);
     assert.equal(await status('/tickets/7'), 200, 'a client route answers with the app');
     for (const escape of ['/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json']) assert.notEqual(await status(escape), 200, escape);
+    // Refused by the static files' path check, in the error shape with the code that says so.
+    const refused = await fetch(`${web.base}/assets/..%2f..%2fpackage.json`);
+    assert.deepEqual([refused.status, ((await refused.json()) as { error: { code: string } }).error.code], [403, 'forbidden']);
     assert.equal(await status('/no-such-page'), 401);
     assert.equal(await status('/TICKETS/1'), 401);
     assert.equal(await status('/api/mind/ticket/1'), 401);
