@@ -21,12 +21,12 @@ import { globSync } from 'glob';
 
 const CHILD_FILES = 'TM_TEST_FILES';
 
-// Seconds of test time per file (CI=true with PostgreSQL, shared processes, warm model cache, 2026-12-04), for
-// balancing the processes; a file not listed counts as DEFAULT_SECONDS. Stale figures only make the split less
-// even, never wrong.
+// Seconds of test time per file (CI=true with PostgreSQL, shared processes, warm model cache, 2026-12-04; the
+// build test as in a fresh clone, where it builds dist/), for balancing the processes; a file not listed counts as
+// DEFAULT_SECONDS. Stale figures only make the split less even, never wrong.
 const SECONDS: Record<string, number> = {
-  'test/mail/crash.test.ts': 40, 'test/web/inbox.test.ts': 34, 'test/automation/crash.test.ts': 25,
-  'test/build.test.ts': 23, 'test/ai/crashRecovery.test.ts': 20, 'test/http/everyRouteHostile.test.ts': 19,
+  'test/mail/crash.test.ts': 40, 'test/web/inbox.test.ts': 30, 'test/automation/crash.test.ts': 25,
+  'test/build.test.ts': 30, 'test/ai/crashRecovery.test.ts': 20, 'test/http/everyRouteHostile.test.ts': 19,
   'test/http/lifecycle.test.ts': 16, 'test/hooks/concurrency.test.ts': 16, 'test/ai/training.test.ts': 14,
   'test/mail/connectionTest.test.ts': 14, 'test/replies/replies.test.ts': 12, 'test/replies/crash.test.ts': 11,
   'test/mail/fetch.test.ts': 11, 'test/hooks/delivery.test.ts': 8, 'test/http/accounts.test.ts': 8,
