@@ -19,16 +19,21 @@ function fieldOf(instancePath: string, missing?: string): string | undefined {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
-/**
- * Fastify's `frameworkErrors` option: the errors its router raises before any route or hook runs
- * (a path whose percent-encoding does not decode, a path parameter over the router's length
- * limit) get the contract's error shape too, not Fastify's own.
- */
+// The code of a 4xx that carries no code of ours (a plugin's, or Fastify's own).
+const CODE_OF_STATUS: Readonly<Record<number, string>> = { 403: 'forbidden', 404: 'not_found', 414: 'uri_too_long', 429: 'rate_limited' };
+const codeOfStatus = (status: number): string => CODE_OF_STATUS[status] ?? 'bad_request';
+
+// What Fastify's router refuses before any route or hook runs; its own messages repeat the path.
+const ROUTER_ERRORS: Readonly<Record<string, { code: string; message: string }>> = {
+  FST_ERR_BAD_URL: { code: 'bad_url', message: 'the path is not valid percent-encoded UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', message: 'a path parameter is too long' },
+};
+
+/** Fastify's `frameworkErrors` option: the router's refusals get the contract's error shape too, not Fastify's own. */
 export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-  const code = err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_request';
-  const message = err.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : err.message;
-  void reply.code(status).send(body(code, message));
+  const known = Object.hasOwn(ROUTER_ERRORS, err.code) ? ROUTER_ERRORS[err.code] : undefined;
+  void reply.code(status).send(body(known?.code ?? codeOfStatus(status), known?.message ?? err.message));
 }
 
 /** The one place where errors become the contract's JSON error shape. */
@@ -60,8 +65,7 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'bad_request';
-      return reply.code(status).send(body(code, err.message));
+      return reply.code(status).send(body(codeOfStatus(status), err.message));
     }
     if (status === 503) return reply.code(503).send(body('unavailable', err.message));
     request.log.error({ err }, 'unhandled error');

@@ -40,10 +40,11 @@ export class IntentModelCache {
 
   /** The serialised model for `key`, or null when there is none (or it cannot be read). A hit counts as a use. */
   async read(key: string): Promise<unknown> {
+    const file = this.file(key);
     try {
-      const model = JSON.parse(await fs.readFile(this.file(key), 'utf8')) as unknown;
+      const model = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
       const now = new Date();
-      await fs.utimes(this.file(key), now, now).catch(() => undefined);
+      await fs.utimes(file, now, now).catch(() => undefined);
       return model;
     } catch {
       return null;
